@@ -1,0 +1,11 @@
+// @actorflow/network: graph model, messages, actor API, runtime and thread placement.
+export * from './errors.ts';
+export * from './port-types.ts';
+export * from './suggest.ts';
+export * from './graph/types.ts';
+export { Graph, formatRef, mergeMetadata, type GraphListener, type GraphOptions } from './graph/graph.ts';
+export * from './messages/flow.ts';
+export * from './actor/types.ts';
+export { defineActor, isActorDefinition } from './actor/define.ts';
+export * from './actor/registry.ts';
+export * from './runtime/events.ts';
