@@ -6,6 +6,6 @@ export * from './graph/types.ts';
 export { Graph, formatRef, mergeMetadata, type GraphListener, type GraphOptions } from './graph/graph.ts';
 export * from './messages/flow.ts';
 export * from './actor/types.ts';
-export { defineActor, isActorDefinition } from './actor/define.ts';
+export { defineActor, isActorDefinition, resolvePorts } from './actor/define.ts';
 export * from './actor/registry.ts';
 export * from './runtime/events.ts';

@@ -45,13 +45,13 @@ export function defineActor<const I extends InPorts = Record<never, InPortSpec>,
   if (fire !== 'each' && fire !== 'all' && typeof fire !== 'function') {
     throw new ActorDefinitionError(`actor '${name}': fire must be 'each', 'all' or a readiness function`, "use 'each' (per packet) unless the actor needs one packet from every port");
   }
-  for (const hook of ['setup', 'process', 'run', 'teardown', 'state'] as const) {
+  for (const hook of ['setup', 'process', 'run', 'teardown', 'state', 'ports'] as const) {
     if (spec[hook] !== undefined && typeof spec[hook] !== 'function') {
       throw new ActorDefinitionError(`actor '${name}': ${hook} must be a function`, `remove it or give a function`);
     }
   }
   const inports = (spec.inports ?? {}) as I;
-  if (spec.process === undefined && spec.run === undefined && Object.keys(inports).length > 0) {
+  if (spec.process === undefined && spec.run === undefined && (Object.keys(inports).length > 0 || spec.ports)) {
     throw new ActorDefinitionError(`actor '${name}' has inports but no process()`, 'add process(input, ctx) to handle its messages');
   }
   return Object.freeze({ ...spec, kind: 'actor' as const, inports, outports: (spec.outports ?? {}) as O, fire });
@@ -61,4 +61,13 @@ export function defineActor<const I extends InPorts = Record<never, InPortSpec>,
 export function isActorDefinition(value: unknown): value is ActorDefinition {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'actor'
     && typeof (value as { name?: unknown }).name === 'string';
+}
+
+/** The ports of one node: the static ones, merged with what `ports(config)` adds for this config. */
+export function resolvePorts(def: ActorDefinition, config: Record<string, unknown>): { inports: InPorts; outports: OutPorts } {
+  if (!def.ports) return { inports: def.inports, outports: def.outports };
+  const dynamic = def.ports(config);
+  checkPorts(def.name, 'inports', dynamic.inports);
+  checkPorts(def.name, 'outports', dynamic.outports);
+  return { inports: { ...def.inports, ...dynamic.inports }, outports: { ...def.outports, ...dynamic.outports } };
 }

@@ -134,6 +134,11 @@ export interface ActorSpec<I extends InPorts = InPorts, O extends OutPorts = Out
   outports?: O;
   /** JSON Schema of the node configuration; defaults are applied and violations reject the graph at load. */
   config?: JsonSchema;
+  /**
+   * Ports that depend on the node's configuration (script actors, templates): called once per node
+   * with its resolved config; the result is merged over the static `inports`/`outports`.
+   */
+  ports?(config: C): { inports?: InPorts; outports?: OutPorts };
   fire?: FireMode;
   /** Initial per-node state. */
   state?: () => S;
