@@ -5,6 +5,7 @@ export * from './suggest.ts';
 export * from './graph/types.ts';
 export { Graph, formatRef, mergeMetadata, type GraphListener, type GraphOptions } from './graph/graph.ts';
 export * from './messages/flow.ts';
+export { messageSize } from './messages/size.ts';
 export * from './actor/types.ts';
 export { defineActor, isActorDefinition, resolvePorts } from './actor/define.ts';
 export * from './actor/registry.ts';
