@@ -1,0 +1,293 @@
+// HistoryStore: the run history in SQLite (Node's built-in node:sqlite). Runs, their graph and
+// input, status and timings, per-node stats, errors, results, a bounded event log, and the
+// idempotency keys that map a client's retry onto the run it already started.
+//
+// Durability: WAL journal with synchronous=NORMAL. A committed write survives the process being
+// killed (kill -9); only an operating-system crash can lose the last few commits. Writes are
+// group-committed (see WriteBatcher): callers await the promise before acknowledging anything.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { RunPayload, RunRecord, RunSource, RunStatus, StoredEvent } from '../run-record.ts';
+import { toJsonText } from '../json-values.ts';
+import { migrate } from './schema.ts';
+import { WriteBatcher } from './write-batcher.ts';
+
+export interface ListFilter {
+  status?: readonly RunStatus[];
+  source?: RunSource;
+  workflowId?: string;
+  /** Page size. */
+  limit: number;
+  /** The `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface ListPage {
+  runs: RunRecord[];
+  /** Pass as `cursor` to get the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface RetentionPolicy {
+  /** Finished runs older than this are deleted (0 = no age limit). */
+  maxAgeMs: number;
+  /** At most this many finished runs are kept (0 = no count limit). */
+  maxRuns: number;
+}
+
+/** A client's Idempotency-Key, scoped to the credential that sent it. */
+export interface IdempotencyKey {
+  scope: string;
+  key: string;
+  /** Hash of the request body: the same key with a different body is a client error. */
+  requestHash: string;
+}
+
+interface RunRow {
+  seq: number;
+  id: string;
+  workflow_id: string | null;
+  graph_name: string | null;
+  source: string;
+  status: string;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  metadata: string;
+  results: string | null;
+  stats: string | null;
+  errors: string;
+  error: string | null;
+  events_dropped: number;
+  webhook: string | null;
+}
+
+const RECORD_COLUMNS = 'seq, id, workflow_id, graph_name, source, status, created_at, started_at, finished_at, metadata, results, stats, errors, error, events_dropped, webhook';
+const FINISHED = `status IN ('Completed', 'Failed', 'Cancelled')`;
+
+function parseJson<T>(text: string | null): T | null {
+  return text === null ? null : (JSON.parse(text) as T);
+}
+
+function jsonOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : toJsonText(value);
+}
+
+function toRecord(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    workflowId: row.workflow_id,
+    graphName: row.graph_name,
+    source: row.source as RunSource,
+    status: row.status as RunStatus,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+    results: parseJson(row.results),
+    stats: parseJson(row.stats),
+    errors: JSON.parse(row.errors) as RunRecord['errors'],
+    error: parseJson(row.error),
+    eventsDropped: row.events_dropped,
+    webhook: parseJson(row.webhook),
+  };
+}
+
+const encodeCursor = (seq: number) => Buffer.from(`seq:${seq}`).toString('base64url');
+
+function decodeCursor(cursor: string): number | undefined {
+  const m = /^seq:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  return m ? Number(m[1]) : undefined;
+}
+
+/** True when `cursor` is one this store handed out. */
+export function isValidCursor(cursor: string): boolean {
+  return decodeCursor(cursor) !== undefined;
+}
+
+export class HistoryStore {
+  readonly path: string;
+  readonly #db: DatabaseSync;
+  readonly #writes: WriteBatcher;
+  readonly #stmt: Record<'insert' | 'update' | 'saveEvents' | 'insertKey' | 'get' | 'payload' | 'events' | 'exists' | 'key', StatementSync>;
+  #closed = false;
+
+  /** Opens (creating if needed) the history database at `path` (':memory:' for none on disk). */
+  constructor(path: string) {
+    this.path = path;
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.#db = new DatabaseSync(path);
+    this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+    migrate(this.#db, path);
+    this.#writes = new WriteBatcher(this.#db);
+    const db = this.#db;
+    this.#stmt = {
+      insert: db.prepare(`INSERT INTO runs (id, workflow_id, graph_name, source, status, created_at, started_at, finished_at, metadata, graph, input, results, stats, errors, error, events_dropped, webhook)
+                          VALUES (:id, :workflow_id, :graph_name, :source, :status, :created_at, :started_at, :finished_at, :metadata, :graph, :input, :results, :stats, :errors, :error, :events_dropped, :webhook)`),
+      update: db.prepare(`UPDATE runs SET status = :status, started_at = :started_at, finished_at = :finished_at, results = :results, stats = :stats,
+                          errors = :errors, error = :error, events_dropped = :events_dropped, webhook = :webhook WHERE id = :id`),
+      saveEvents: db.prepare('INSERT INTO run_events (run_id, events, dropped) VALUES (?, ?, ?) ON CONFLICT(run_id) DO UPDATE SET events = excluded.events, dropped = excluded.dropped'),
+      insertKey: db.prepare('INSERT INTO idempotency_keys (scope, key, request_hash, run_id) VALUES (?, ?, ?, ?)'),
+      get: db.prepare(`SELECT ${RECORD_COLUMNS} FROM runs WHERE id = ?`),
+      payload: db.prepare('SELECT graph, input FROM runs WHERE id = ?'),
+      events: db.prepare('SELECT events, dropped FROM run_events WHERE run_id = ?'),
+      exists: db.prepare('SELECT 1 AS found FROM runs WHERE id = ?'),
+      key: db.prepare('SELECT request_hash, run_id FROM idempotency_keys WHERE scope = ? AND key = ?'),
+    };
+  }
+
+  #params(record: RunRecord): Record<string, string | number | null> {
+    return {
+      id: record.id,
+      status: record.status,
+      started_at: record.startedAt,
+      finished_at: record.finishedAt,
+      results: jsonOrNull(record.results),
+      stats: jsonOrNull(record.stats),
+      errors: toJsonText(record.errors),
+      error: jsonOrNull(record.error),
+      events_dropped: record.eventsDropped,
+      webhook: jsonOrNull(record.webhook),
+    };
+  }
+
+  /** Records a new run (and its idempotency key); resolves once committed. */
+  insert(record: RunRecord, payload: RunPayload, idempotency?: IdempotencyKey): Promise<void> {
+    const params = {
+      ...this.#params(record),
+      workflow_id: record.workflowId,
+      graph_name: record.graphName,
+      source: record.source,
+      created_at: record.createdAt,
+      metadata: toJsonText(record.metadata),
+      graph: toJsonText(payload.graph),
+      input: toJsonText(payload.input),
+    };
+    return this.#writes.write(() => {
+      this.#stmt.insert.run(params);
+      if (idempotency) this.#stmt.insertKey.run(idempotency.scope, idempotency.key, idempotency.requestHash, record.id);
+    });
+  }
+
+  /** Saves a run's status, timings, results, stats and errors; resolves once committed. */
+  update(record: RunRecord): Promise<void> {
+    const params = this.#params(record);
+    return this.#writes.write(() => {
+      this.#stmt.update.run(params);
+    });
+  }
+
+  /** Replaces a run's stored event log; resolves once committed. */
+  saveEvents(id: string, events: readonly StoredEvent[], dropped: number): Promise<void> {
+    const text = toJsonText(events);
+    return this.#writes.write(() => {
+      this.#stmt.saveEvents.run(id, text, dropped);
+    });
+  }
+
+  get(id: string): RunRecord | undefined {
+    const row = this.#stmt.get.get(id) as RunRow | undefined;
+    return row && toRecord(row);
+  }
+
+  exists(id: string): boolean {
+    return this.#stmt.exists.get(id) !== undefined;
+  }
+
+  /** The graph and input a run was submitted with. */
+  payload(id: string): RunPayload | undefined {
+    const row = this.#stmt.payload.get(id) as { graph: string; input: string } | undefined;
+    return row && { graph: JSON.parse(row.graph), input: JSON.parse(row.input) as Record<string, unknown> };
+  }
+
+  /** The stored event log of a run (empty if none was saved). */
+  events(id: string): { events: StoredEvent[]; dropped: number } {
+    const row = this.#stmt.events.get(id) as { events: string; dropped: number } | undefined;
+    return row ? { events: JSON.parse(row.events) as StoredEvent[], dropped: row.dropped } : { events: [], dropped: 0 };
+  }
+
+  /** The run a (scope, key) pair started, with the hash of the request that started it. */
+  idempotencyKey(scope: string, key: string): { runId: string; requestHash: string } | undefined {
+    const row = this.#stmt.key.get(scope, key) as { request_hash: string; run_id: string } | undefined;
+    return row && { runId: row.run_id, requestHash: row.request_hash };
+  }
+
+  /** Runs, newest first, filtered, one page at a time (keyset pagination: stable under inserts). */
+  list(filter: ListFilter): ListPage {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    if (filter.status?.length) {
+      where.push(`status IN (${filter.status.map(() => '?').join(', ')})`);
+      params.push(...filter.status);
+    }
+    if (filter.source) {
+      where.push('source = ?');
+      params.push(filter.source);
+    }
+    if (filter.workflowId) {
+      where.push('workflow_id = ?');
+      params.push(filter.workflowId);
+    }
+    const after = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
+    if (after !== undefined) {
+      where.push('seq < ?');
+      params.push(after);
+    }
+    const sql = `SELECT ${RECORD_COLUMNS} FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
+    const rows = this.#db.prepare(sql).all(...params, filter.limit + 1) as unknown as RunRow[];
+    const more = rows.length > filter.limit;
+    const page = more ? rows.slice(0, filter.limit) : rows;
+    return { runs: page.map(toRecord), nextCursor: more ? encodeCursor(page[page.length - 1].seq) : null };
+  }
+
+  /** Number of stored runs in each status. */
+  countByStatus(): Partial<Record<RunStatus, number>> {
+    const rows = this.#db.prepare('SELECT status, COUNT(*) AS n FROM runs GROUP BY status').all() as { status: RunStatus; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
+  /**
+   * Crash recovery, run once at start: runs left Queued or Running by a process that died are
+   * marked Failed with error INTERRUPTED. Returns their ids.
+   */
+  recoverInterrupted(now = Date.now()): string[] {
+    this.#writes.flush();
+    const rows = this.#db.prepare(`SELECT id, status FROM runs WHERE status IN ('Queued', 'Running')`).all() as { id: string; status: RunStatus }[];
+    if (rows.length === 0) return [];
+    const error = toJsonText({ code: 'INTERRUPTED', message: 'interrupted: the server stopped while this run was queued or running' });
+    this.#db.prepare(`UPDATE runs SET status = 'Failed', finished_at = ?, error = ? WHERE status IN ('Queued', 'Running')`).run(now, error);
+    return rows.map((r) => r.id);
+  }
+
+  /** Deletes finished runs beyond the retention policy (with their events and keys). Returns how many. */
+  prune(policy: RetentionPolicy, now = Date.now()): number {
+    this.#writes.flush();
+    let deleted = 0;
+    if (policy.maxAgeMs > 0) {
+      deleted += Number(this.#db.prepare(`DELETE FROM runs WHERE ${FINISHED} AND finished_at < ?`).run(now - policy.maxAgeMs).changes);
+    }
+    if (policy.maxRuns > 0) {
+      const cutoff = this.#db.prepare(`SELECT seq FROM runs WHERE ${FINISHED} ORDER BY seq DESC LIMIT 1 OFFSET ?`).get(policy.maxRuns) as { seq: number } | undefined;
+      if (cutoff) deleted += Number(this.#db.prepare(`DELETE FROM runs WHERE ${FINISHED} AND seq <= ?`).run(cutoff.seq).changes);
+    }
+    return deleted;
+  }
+
+  /** Commits every queued write now. */
+  flush(): void {
+    this.#writes.flush();
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Commits queued writes and closes the database. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#writes.close();
+    this.#db.close();
+  }
+}
