@@ -1,7 +1,7 @@
 // The contract every script runtime implements (JavaScript, Python, WebAssembly), whatever its
 // isolation. The script-actor component drives an engine: start once per node, call once per
 // firing, dispose at teardown. Engines never see the network; they see plain values.
-import { ActorflowError } from '@actorflow/network';
+import { ActorflowError, isFlow } from '@actorflow/network';
 import type { ActorLogger } from '@actorflow/network';
 
 export type ScriptRuntime = 'javascript' | 'python' | 'wasm';
@@ -92,6 +92,7 @@ export type ScriptErrorCode =
   | 'SCRIPT_OUTPUT_TOO_LARGE' // outputs/state over limits.maxOutputBytes
   | 'SCRIPT_INVALID_OUTPUT' // outputs not JSON-compatible or not a port map, unknown port
   | 'SCRIPT_CRASHED' // the engine itself died (process exit, isolate disposed, wasm trap)
+  | 'SCRIPT_ABORTED' // the call's signal was aborted (network stopping)
   | 'SCRIPT_CONFIG'; // the engine was configured wrongly (missing source, bad entry point, bad grant)
 
 export interface ScriptErrorDetails {
@@ -110,10 +111,10 @@ export interface ScriptErrorDetails {
 export class ScriptError extends ActorflowError {
   override name = 'ScriptError';
   declare readonly code: ScriptErrorCode;
-  readonly line?: number;
-  readonly column?: number;
-  readonly file?: string;
-  readonly scriptStack?: string;
+  declare readonly line?: number;
+  declare readonly column?: number;
+  declare readonly file?: string;
+  declare readonly scriptStack?: string;
   constructor(code: ScriptErrorCode, message: string, hint: string, details: ScriptErrorDetails = {}) {
     super(code, message, hint, details.cause === undefined ? undefined : { cause: details.cause });
     if (details.line !== undefined) this.line = details.line;
@@ -127,4 +128,126 @@ export class ScriptError extends ActorflowError {
 export function isScriptError(value: unknown): value is ScriptError {
   return value instanceof ScriptError
     || (value instanceof Error && value.name === 'ScriptError' && typeof (value as { code?: unknown }).code === 'string');
+}
+
+/** Limits applied when a node sets none. */
+export const DEFAULT_LIMITS: Readonly<ScriptLimits> = Object.freeze({ timeoutMs: 1000, memoryMb: 64, maxOutputBytes: 1024 * 1024 });
+
+/** Fills missing limits with the defaults and rejects nonsense (ScriptError SCRIPT_CONFIG). */
+export function resolveLimits(limits: Partial<ScriptLimits> | undefined): ScriptLimits {
+  const out = { ...DEFAULT_LIMITS, ...limits };
+  for (const key of ['timeoutMs', 'memoryMb', 'maxOutputBytes'] as const) {
+    const v = out[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+      throw new ScriptError('SCRIPT_CONFIG', `limits.${key} must be a positive number, got ${JSON.stringify(v)}`,
+        `e.g. limits: { ${key}: ${DEFAULT_LIMITS[key]} }`);
+    }
+  }
+  return out;
+}
+
+/**
+ * JSON.stringify replacer giving values Reflow's plain JSON form when they cross into a sandbox:
+ * Flow -> "flow", bytes -> arrays of numbers, bigint -> number (string when unsafe),
+ * Error -> its message, Map -> object, Set -> array.
+ */
+export function plainJsonReplacer(this: unknown, _key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (typeof value !== 'object' || value === null) return value;
+  if (isFlow(value)) return 'flow';
+  if (ArrayBuffer.isView(value)) return Array.from(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+  if (value instanceof ArrayBuffer) return Array.from(new Uint8Array(value));
+  if (value instanceof Error) return value.message;
+  if (value instanceof Map) return Object.fromEntries(value);
+  if (value instanceof Set) return [...value];
+  return value;
+}
+
+/** Encodes host values as JSON text in Reflow's plain form (see plainJsonReplacer). */
+export function toPlainJson(value: unknown): string {
+  return JSON.stringify(value ?? null, plainJsonReplacer);
+}
+
+/**
+ * Counts the bytes a call sends out of its sandbox (returned outputs, emits, log lines) against
+ * `limits.maxOutputBytes`, so a script cannot flood the host within one call.
+ */
+export class OutputBudget {
+  #used = 0;
+  readonly limit: number;
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+  get used(): number {
+    return this.#used;
+  }
+  /** Adds `bytes`; throws ScriptError SCRIPT_OUTPUT_TOO_LARGE once the total passes the limit. */
+  charge(bytes: number, what: string): void {
+    this.#used += bytes;
+    if (this.#used > this.limit) {
+      throw new ScriptError('SCRIPT_OUTPUT_TOO_LARGE',
+        `${what} brings this call's output to ${this.#used} bytes, over the limit of ${this.limit}`,
+        'send less per message (split it over several calls), or raise limits.maxOutputBytes');
+    }
+  }
+}
+
+type PortSpecs = ScriptMetadata['inports'];
+const PORT_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/**
+ * Port declarations as scripts and node configs write them, normalized to `{name: spec}`:
+ * a list of names (`['in', 'factor']`), a list of specs (Reflow's `[{name, port_type, ...}]`),
+ * or an object of specs (`{ in: { type: 'number' } }`). Throws SCRIPT_CONFIG naming `where`.
+ */
+export function normalizePorts(raw: unknown, where: string): PortSpecs {
+  if (raw === undefined || raw === null) return {};
+  const bad = (what: string) => new ScriptError('SCRIPT_CONFIG', `${where}: ${what}`,
+    "declare ports as ['in', 'out'], as [{ name: 'in', type: 'number' }], or as { in: { type: 'number' } }");
+  const entries: [string, unknown][] = Array.isArray(raw)
+    ? raw.map((p, i) => {
+      if (typeof p === 'string') return [p, {}];
+      if (typeof p === 'object' && p !== null && typeof (p as { name?: unknown }).name === 'string') return [(p as { name: string }).name, p];
+      throw bad(`port #${i} must be a name or an object with a name`);
+    })
+    : typeof raw === 'object' ? Object.entries(raw) : (() => { throw bad(`expected a list or an object, got ${typeof raw}`); })();
+  const ports: PortSpecs = {};
+  for (const [name, spec] of entries) {
+    if (!PORT_NAME.test(name)) throw bad(`'${name}' is not a valid port name (letters, digits, _ and -, starting with a letter or _)`);
+    if (name in ports) throw bad(`port '${name}' is declared twice`);
+    if (typeof spec !== 'object' || spec === null) throw bad(`port '${name}' must be described by an object`);
+    const s = spec as Record<string, unknown>;
+    const type = s.type ?? s.port_type;
+    const out: PortSpecs[string] = {};
+    if (typeof type === 'string') out.type = type.toLowerCase();
+    if (typeof s.description === 'string') out.description = s.description;
+    if (s.required === true) out.required = true;
+    if (s.default !== undefined) out.default = s.default;
+    ports[name] = out;
+  }
+  return ports;
+}
+
+/**
+ * A script's declared metadata (its `metadata` export, `__actor_metadata__`, `get_metadata()`)
+ * checked and normalized. Accepts Reflow's names too (`component`, `config_schema`).
+ */
+export function normalizeMetadata(raw: unknown, where: string): ScriptMetadata {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ScriptError('SCRIPT_CONFIG', `${where}: metadata must be an object`, "e.g. { name: 'text/Upper', inports: ['in'], outports: ['out'] }");
+  }
+  const m = raw as Record<string, unknown>;
+  const name = m.name ?? m.component;
+  if (name !== undefined && typeof name !== 'string') throw new ScriptError('SCRIPT_CONFIG', `${where}: metadata.name must be a string`, "e.g. name: 'text/Upper'");
+  const meta: ScriptMetadata = {
+    name: typeof name === 'string' ? name : '',
+    inports: normalizePorts(m.inports, `${where}: metadata.inports`),
+    outports: normalizePorts(m.outports, `${where}: metadata.outports`),
+  };
+  for (const key of ['description', 'category', 'icon', 'version'] as const) {
+    if (typeof m[key] === 'string') meta[key] = m[key];
+  }
+  const config = m.config ?? m.config_schema;
+  if (typeof config === 'object' && config !== null && !Array.isArray(config)) meta.config = config as Record<string, unknown>;
+  return meta;
 }
