@@ -23,6 +23,12 @@ export function mergeMetadata(base: Metadata, patch: Metadata): Metadata {
   return out;
 }
 
+/** Inserts at `at` (clamped to the array), or appends when `at` is undefined. */
+function insertAt<T>(list: T[], item: T, at: number | undefined): void {
+  if (at === undefined || at >= list.length) list.push(item);
+  else list.splice(Math.max(0, at), 0, item);
+}
+
 function sameRef(a: PortRef, b: PortRef): boolean {
   return a.node === b.node && a.port === b.port && (a.index ?? null) === (b.index ?? null);
 }
@@ -189,14 +195,15 @@ export class Graph {
 
   // ---------------------------------------------------------------- edges
 
-  addEdge(src: PortRef, tgt: PortRef, metadata: Metadata = {}): GraphEdge {
+  /** Connects two ports. `at` inserts the edge at that position of `edges` (default: last). */
+  addEdge(src: PortRef, tgt: PortRef, metadata: Metadata = {}, at?: number): GraphEdge {
     this.#requireNode(src.node, 'addEdge source');
     this.#requireNode(tgt.node, 'addEdge target');
     const edge: GraphEdge = { src: this.#ref(src), tgt: this.#ref(tgt), metadata: { ...metadata } };
     if (this.getEdge(edge.src, edge.tgt)) {
       throw new GraphError('DUPLICATE_EDGE', `addEdge: ${formatRef(edge.src)} -> ${formatRef(edge.tgt)} already exists`, 'connect each pair of ports once');
     }
-    this.edges.push(edge);
+    insertAt(this.edges, edge, at);
     this.#emit({ _type: 'AddConnection', edge });
     return edge;
   }
@@ -212,8 +219,9 @@ export class Graph {
     if (!edge) {
       throw new GraphError('UNKNOWN_EDGE', `removeEdge: no edge ${formatRef(src)} -> ${formatRef(tgt)}`, 'list the edges with graph.edges');
     }
-    this.edges.splice(this.edges.indexOf(edge), 1);
-    this.#emit({ _type: 'RemoveConnection', edge });
+    const index = this.edges.indexOf(edge);
+    this.edges.splice(index, 1);
+    this.#emit({ _type: 'RemoveConnection', edge, index });
   }
 
   setEdgeMetadata(src: PortRef, tgt: PortRef, patch: Metadata): void {
@@ -226,10 +234,11 @@ export class Graph {
 
   // ---------------------------------------------------------------- IIPs
 
-  addInitial(data: unknown, tgt: PortRef, metadata: Metadata = {}): GraphInitial {
+  /** Adds an IIP. `at` inserts it at that position of `initials` (default: last; order is delivery order). */
+  addInitial(data: unknown, tgt: PortRef, metadata: Metadata = {}, at?: number): GraphInitial {
     this.#requireNode(tgt.node, 'addInitial');
     const initial: GraphInitial = { data, tgt: this.#ref(tgt), metadata: { ...metadata } };
-    this.initials.push(initial);
+    insertAt(this.initials, initial, at);
     this.#emit({ _type: 'AddInitial', initial });
     return initial;
   }
@@ -249,9 +258,16 @@ export class Graph {
     for (const iip of matches) this.#removeInitialEntry(iip);
   }
 
+  /** Removes exactly this IIP (one of `initials`), leaving other IIPs to the same port. */
+  removeInitialEntry(iip: GraphInitial): void {
+    if (!this.initials.includes(iip)) throw new GraphError('UNKNOWN_INITIAL', `removeInitialEntry: that IIP for ${formatRef(iip.tgt)} is not in the graph`, 'pass an object from graph.initials');
+    this.#removeInitialEntry(iip);
+  }
+
   #removeInitialEntry(iip: GraphInitial): void {
-    this.initials.splice(this.initials.indexOf(iip), 1);
-    this.#emit({ _type: 'RemoveInitial', initial: iip });
+    const index = this.initials.indexOf(iip);
+    this.initials.splice(index, 1);
+    this.#emit({ _type: 'RemoveInitial', initial: iip, index });
   }
 
   // ---------------------------------------------------------------- exported ports
@@ -346,19 +362,21 @@ export class Graph {
     return group;
   }
 
-  addGroup(name: string, nodes: string[], metadata: Metadata = {}): GraphGroup {
+  /** Adds a group. `at` inserts it at that position of `groups` (default: last). */
+  addGroup(name: string, nodes: string[], metadata: Metadata = {}, at?: number): GraphGroup {
     if (this.getGroup(name)) throw new GraphError('DUPLICATE_GROUP', `addGroup: group '${name}' already exists`, 'choose another name or use addToGroup');
     for (const n of nodes) this.#requireNode(n, `addGroup('${name}')`);
     const group: GraphGroup = { name, nodes: [...new Set(nodes)], metadata: { ...metadata } };
-    this.groups.push(group);
+    insertAt(this.groups, group, at);
     this.#emit({ _type: 'AddGroup', group });
     return group;
   }
 
   removeGroup(name: string): void {
     const group = this.#requireGroup(name, 'removeGroup');
-    this.groups.splice(this.groups.indexOf(group), 1);
-    this.#emit({ _type: 'RemoveGroup', group });
+    const index = this.groups.indexOf(group);
+    this.groups.splice(index, 1);
+    this.#emit({ _type: 'RemoveGroup', group, index });
   }
 
   renameGroup(oldName: string, newName: string): void {
@@ -387,6 +405,13 @@ export class Graph {
     const group = this.#requireGroup(name, 'removeFromGroup');
     if (!group.nodes.includes(node)) return;
     this.#changeMembers(group, group.nodes.filter((n) => n !== node));
+  }
+
+  /** Sets a group's members (in this order). */
+  setGroupMembers(name: string, nodes: string[]): void {
+    const group = this.#requireGroup(name, 'setGroupMembers');
+    for (const n of nodes) this.#requireNode(n, `setGroupMembers('${name}')`);
+    this.#changeMembers(group, [...new Set(nodes)]);
   }
 
   #changeMembers(group: GraphGroup, nodes: string[]): void {

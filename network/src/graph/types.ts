@@ -63,10 +63,12 @@ export type GraphChange =
   | { _type: 'RenameNode'; old: string; new: string }
   | { _type: 'ChangeNode'; node: string; old_metadata: Metadata; new_metadata: Metadata }
   | { _type: 'AddConnection'; edge: GraphEdge }
-  | { _type: 'RemoveConnection'; edge: GraphEdge }
+  /** `index`: where the edge was in `graph.edges` (history restores it there). */
+  | { _type: 'RemoveConnection'; edge: GraphEdge; index?: number }
   | { _type: 'ChangeConnection'; edge: GraphEdge; old_metadata: Metadata; new_metadata: Metadata }
   | { _type: 'AddInitial'; initial: GraphInitial }
-  | { _type: 'RemoveInitial'; initial: GraphInitial }
+  /** `index`: where the IIP was in `graph.initials` (IIP order is delivery order). */
+  | { _type: 'RemoveInitial'; initial: GraphInitial; index?: number }
   | { _type: 'AddInport'; port: ExportedPort }
   | { _type: 'RemoveInport'; port: ExportedPort }
   | { _type: 'RenameInport'; old: string; new: string }
@@ -76,7 +78,7 @@ export type GraphChange =
   | { _type: 'RenameOutport'; old: string; new: string }
   | { _type: 'ChangeOutport'; name: string; old_metadata: Metadata; new_metadata: Metadata }
   | { _type: 'AddGroup'; group: GraphGroup }
-  | { _type: 'RemoveGroup'; group: GraphGroup }
+  | { _type: 'RemoveGroup'; group: GraphGroup; index?: number }
   | { _type: 'RenameGroup'; old: string; new: string }
   | { _type: 'ChangeGroup'; group: string; old_metadata: Metadata; new_metadata: Metadata }
   | { _type: 'ChangeGroupMembers'; group: string; old: string[]; new: string[] }

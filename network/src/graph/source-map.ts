@@ -1,0 +1,57 @@
+// Where each item of a Graph came from in the document it was read from, so that validation
+// run later can point at `$.connections[7].to.portId` rather than at the item in the abstract.
+import { nodePath, pathIndex, pathKey } from './json-path.ts';
+import type { ExportedPort, GraphEdge, GraphGroup, GraphInitial, GraphNode } from './types.ts';
+
+/** The two JSON shapes of a connection end / exported port. */
+export type EdgeForm = 'reflow' | 'fbp';
+
+export type SourcedItem = GraphNode | GraphEdge | GraphInitial | ExportedPort | GraphGroup;
+
+interface Source {
+  path: string;
+  form: EdgeForm;
+}
+
+const sources = new WeakMap<SourcedItem, Source>();
+
+/** Records the document location of an item (done by the readers). */
+export function recordSource(item: SourcedItem, path: string, form: EdgeForm): void {
+  sources.set(item, { path, form });
+}
+
+/** The JSON path an item was read from (`$.connections[7]`), if it was read from a document. */
+export function sourcePath(item: SourcedItem): string | undefined {
+  return sources.get(item)?.path;
+}
+
+/** The path of one field of an edge end, in the form the document used (`to.portId` or `tgt.port`). */
+export function endFieldPath(item: GraphEdge | GraphInitial, fallback: string, end: 'src' | 'tgt', field: 'node' | 'port' | 'index'): string {
+  const source = sources.get(item);
+  const base = source?.path ?? fallback;
+  if ((source?.form ?? 'reflow') === 'fbp') return `${base}.${end}.${field === 'node' ? 'process' : field}`;
+  return `${base}.${end === 'src' ? 'from' : 'to'}.${field === 'node' ? 'nodeId' : field === 'port' ? 'portId' : 'index'}`;
+}
+
+/** The path of a field of an exported port (`$.inports.start.portName` or `.port`). */
+export function exportFieldPath(item: ExportedPort, kind: 'inports' | 'outports', field: 'node' | 'port'): string {
+  const source = sources.get(item);
+  const base = source?.path ?? pathKey(`$.${kind}`, item.name);
+  if ((source?.form ?? 'reflow') === 'fbp') return `${base}.${field === 'node' ? 'process' : 'port'}`;
+  return `${base}.${field === 'node' ? 'nodeId' : 'portName'}`;
+}
+
+/** The path of a node, read or synthesised. */
+export function nodeSourcePath(node: GraphNode): string {
+  return sources.get(node)?.path ?? nodePath(node.id);
+}
+
+/** The path of an edge or IIP, read or synthesised from its position in the canonical export (edges, then IIPs). */
+export function connectionSourcePath(item: GraphEdge | GraphInitial, position: number): string {
+  return sources.get(item)?.path ?? pathIndex('$.connections', position);
+}
+
+/** The path of a group, read or synthesised. */
+export function groupSourcePath(group: GraphGroup, position: number): string {
+  return sources.get(group)?.path ?? pathIndex('$.groups', position);
+}
