@@ -129,7 +129,8 @@ export class Graph {
 
   // ---------------------------------------------------------------- properties
 
-  setProperties(patch: GraphProperties): void {
+  /** Merges properties (a key set to null is removed). */
+  setProperties(patch: Metadata): void {
     const before = { ...this.properties };
     this.properties = mergeMetadata(this.properties, patch) as GraphProperties;
     this.#emit({ _type: 'ChangeProperties', new: { ...this.properties }, before });

@@ -1,6 +1,8 @@
 // The graph JSON document: a lenient reader that accepts Reflow's form (`from`/`to` with
 // `nodeId`/`portId`), NoFlo/FBP's form (`src`/`tgt` with `process`/`port`) and snake_case aliases,
 // and reports every problem at once with its JSON path; and one canonical writer.
+import type { Env } from '../actor/config.ts';
+import type { ComponentRegistry } from '../actor/registry.ts';
 import { GraphError, ValidationError, type Problem } from '../errors.ts';
 import type { PortType } from '../port-types.ts';
 import { isPortType } from '../port-types.ts';
@@ -9,8 +11,9 @@ import { parseFbp } from './fbp-dsl.ts';
 import { Graph } from './graph.ts';
 import { pathIndex, pathKey } from './json-path.ts';
 import { describeValue, isRecord, problem } from './problems.ts';
-import { recordSource, type EdgeForm } from './source-map.ts';
+import { recordDroppedFeed, recordSource, type EdgeForm } from './source-map.ts';
 import type { ExportedPort, GraphProperties, Metadata, PortRef } from './types.ts';
+import { validateGraph } from './validate.ts';
 
 export { sourcePath } from './source-map.ts';
 
@@ -338,6 +341,7 @@ class DocumentReader {
     }
     const src = raw[srcKey] === undefined || raw[srcKey] === null ? undefined : this.#end(raw[srcKey], `${path}.${srcKey}`, form, `connection ${i}`);
     const tgt = raw[tgtKey] === undefined || raw[tgtKey] === null ? undefined : this.#end(raw[tgtKey], `${path}.${tgtKey}`, form, `connection ${i}`);
+    if (tgt && !src) recordDroppedFeed(this.graph, tgt);
     if (!src || !tgt) return;
     try {
       recordSource(this.graph.addEdge(src, tgt, metadata), path, form);
@@ -508,25 +512,43 @@ export function readGraphDocument(doc: unknown, dialect: DocumentDialect): { gra
   return { graph, problems: reader.problems };
 }
 
-export interface LoadGraphOptions {
+export interface ReadGraphOptions {
   /** How to read text: JSON, or the `.fbp` DSL. Default: JSON, or `.fbp` when the text is not JSON. */
   format?: 'json' | 'fbp';
-  /** Receives the warnings found while reading (things that load but look wrong). */
+  /** When given, the graph is also validated against this registry (`validateGraph`). */
+  registry?: ComponentRegistry;
+  /** With `registry`: the environment that `env_vars` are resolved from. */
+  env?: Env;
+}
+
+/**
+ * Reads a graph document of any kind: an object (parsed JSON), or text/bytes holding JSON or
+ * `.fbp`. With a registry, also validates what could be built, so the problems of the document and
+ * those against the registry come back together. Never throws on bad input.
+ */
+export function readGraph(doc: unknown, options: ReadGraphOptions = {}): { graph: Graph; problems: Problem[] } {
+  const result = readDocument(doc instanceof Uint8Array ? new TextDecoder().decode(doc) : doc, options.format);
+  if (options.registry) result.problems.push(...validateGraph(result.graph, options.registry, { env: options.env }));
+  return result;
+}
+
+export interface LoadGraphOptions extends ReadGraphOptions {
+  /** Receives the warnings (things that load but look wrong). */
   onWarning?: (problem: Problem) => void;
 }
 
 /**
- * Loads a graph from a document: an object (parsed JSON), or text (bytes) holding JSON or `.fbp`.
- * Throws a ValidationError (code INVALID_GRAPH) listing every error found.
+ * Loads a graph (see `readGraph`). Throws a ValidationError (code INVALID_GRAPH) listing every
+ * error found — in the document, and against the registry when one is given.
  */
 export function loadGraph(doc: unknown, options: LoadGraphOptions = {}): Graph {
-  const { graph, problems } = readDocument(doc instanceof Uint8Array ? new TextDecoder().decode(doc) : doc, options.format);
+  const { graph, problems } = readGraph(doc, options);
   if (problems.some((p) => p.severity === 'error')) throw new ValidationError(`graph${graph.name ? ` '${graph.name}'` : ''}`, problems);
   if (options.onWarning) for (const p of problems) options.onWarning(p);
   return graph;
 }
 
-function readDocument(doc: unknown, format: LoadGraphOptions['format']): { graph: Graph; problems: Problem[] } {
+function readDocument(doc: unknown, format: ReadGraphOptions['format']): { graph: Graph; problems: Problem[] } {
   if (typeof doc !== 'string') return readGraphJson(doc);
   if (format === 'fbp') return parseFbp(doc);
   let parsed: unknown;

@@ -1,7 +1,8 @@
 // Where each item of a Graph came from in the document it was read from, so that validation
 // run later can point at `$.connections[7].to.portId` rather than at the item in the abstract.
 import { nodePath, pathIndex, pathKey } from './json-path.ts';
-import type { ExportedPort, GraphEdge, GraphGroup, GraphInitial, GraphNode } from './types.ts';
+import type { Graph } from './graph.ts';
+import type { ExportedPort, GraphEdge, GraphGroup, GraphInitial, GraphNode, PortRef } from './types.ts';
 
 /** The two JSON shapes of a connection end / exported port. */
 export type EdgeForm = 'reflow' | 'fbp';
@@ -54,4 +55,22 @@ export function connectionSourcePath(item: GraphEdge | GraphInitial, position: n
 /** The path of a group, read or synthesised. */
 export function groupSourcePath(group: GraphGroup, position: number): string {
   return sources.get(group)?.path ?? pathIndex('$.groups', position);
+}
+
+const droppedFeeds = new WeakMap<Graph, Set<string>>();
+
+/**
+ * Records that the document connects something to `ref`, though the reader had to drop that
+ * connection (its other end was broken, and reported): validation then does not also report the
+ * port as unconnected.
+ */
+export function recordDroppedFeed(graph: Graph, ref: PortRef): void {
+  let feeds = droppedFeeds.get(graph);
+  if (!feeds) droppedFeeds.set(graph, (feeds = new Set()));
+  feeds.add(`${ref.node}\0${graph.portName(ref.port)}`);
+}
+
+/** `node\0port` of the inports fed by connections the reader dropped. */
+export function droppedFeedsOf(graph: Graph): ReadonlySet<string> {
+  return droppedFeeds.get(graph) ?? new Set();
 }

@@ -10,7 +10,7 @@ import { formatRef, type Graph } from './graph.ts';
 import { pathIndex, pathKey } from './json-path.ts';
 import { PortResolver, typeMismatch, type NodeResolution, type PortDirection, type ResolvedPort } from './ports.ts';
 import { describeValue, isRecord, problem } from './problems.ts';
-import { connectionSourcePath, endFieldPath, exportFieldPath, groupSourcePath, nodeSourcePath } from './source-map.ts';
+import { connectionSourcePath, droppedFeedsOf, endFieldPath, exportFieldPath, groupSourcePath, nodeSourcePath } from './source-map.ts';
 import type { GraphEdge, GraphInitial, Metadata, PortRef } from './types.ts';
 
 export interface ValidateOptions {
@@ -53,6 +53,10 @@ class GraphValidator {
     for (const e of graph.edges) feed(e.tgt);
     for (const i of graph.initials) feed(i.tgt);
     for (const p of graph.inports.values()) feed(p);
+    for (const key of droppedFeedsOf(graph)) {
+      this.#fed.add(key);
+      this.#receiving.add(key.slice(0, key.indexOf('\0')));
+    }
   }
 
   #add(code: string, path: string, message: string, hint: string, severity: Problem['severity'] = 'error'): void {
