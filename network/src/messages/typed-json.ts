@@ -69,7 +69,7 @@ export interface TypedErrorData {
 
 /** A message in the typed form (what `toTyped` produces). */
 export type TypedMessage =
-  | { type: 'Flow' }
+  | { type: 'Flow'; data?: undefined }
   | { type: 'Boolean'; data: boolean }
   | { type: 'Integer'; data: number }
   | { type: 'Float'; data: number | 'NaN' | 'Infinity' | '-Infinity' | '-0' }
