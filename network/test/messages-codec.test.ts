@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
+import { runInNewContext } from 'node:vm';
 import { Encoder } from '@msgpack/msgpack';
 import { FLOW, MessageError, decodeMessage, decodeMessages, encodeMessage, encodeMessages } from '@actorflow/network';
 
@@ -80,6 +81,13 @@ describe('the message codec', () => {
       assert.equal((roundTrip(date) as Date).toISOString(), '2024-02-29T23:59:59.999Z');
     });
 
+    it('reads the timestamps of other msgpack encoders (32, 64 and 96 bits)', () => {
+      const plain = new Encoder();
+      for (const date of [new Date(1_700_000_000_000), new Date(1_700_000_000_123), new Date(-5_000), new Date(2 ** 35 * 1000)]) {
+        assert.deepStrictEqual(decodeMessage(plain.encode(date)), date);
+      }
+    });
+
     it('keeps a 1 MB binary as binary', () => {
       const bytes = new Uint8Array(1 << 20).map((_, i) => (i * 31) & 0xff);
       const out = roundTrip({ file: bytes }) as { file: Uint8Array };
@@ -136,6 +144,15 @@ describe('the message codec', () => {
     it('reads objects without a prototype as plain objects', () => {
       const bare = Object.assign(Object.create(null) as object, { a: 1 });
       assert.deepStrictEqual(roundTrip(bare), { a: 1 });
+    });
+
+    it('accepts values made in another realm (a vm context) and refuses its Maps by name', () => {
+      const foreign = runInNewContext('({ list: [1, new Uint8Array([1, 2]), new Date(5)], error: new TypeError("x"), map: new Map() })') as Record<string, unknown>;
+      assertMessageError(() => encodeMessage(foreign), 'UNSUPPORTED_MESSAGE', '$.map', /a Map/);
+      delete foreign.map;
+      const out = roundTrip(foreign) as { list: unknown[]; error: Error };
+      assert.deepStrictEqual(out.list, [1, new Uint8Array([1, 2]), new Date(5)]);
+      assert.ok(out.error instanceof TypeError);
     });
 
     it('turns undefined into null, at the top and nested', () => {

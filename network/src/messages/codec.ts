@@ -21,9 +21,11 @@
 // Speed: one Encoder and one Decoder per thread are reused (module state is per thread). They are
 // not reentrant, and encoding an Error encodes its fields with a second encoder from inside the
 // first (a getter in a message could even call `encodeMessage`), so instances are taken from a stack by
-// nesting level: every level has its own. Only the outermost call pays for error diagnosis: the hot
-// path checks nothing beyond what msgpack needs, and a failed encoding is walked again to explain it.
-import { Decoder, Encoder, ExtData, EXT_TIMESTAMP, decodeTimestampExtension } from '@msgpack/msgpack';
+// nesting level: every level has its own. The extension types are one dispatch function (msgpack's
+// ExtensionCodec would try each registered encoder in turn for every object), fixed-size extension
+// data goes through a scratch buffer, and only a failed encoding pays for diagnosis: the value is
+// walked again (by toTyped) to name the offending type and path.
+import { Decoder, Encoder, ExtData, EXT_TIMESTAMP } from '@msgpack/msgpack';
 import type { ExtensionCodecType } from '@msgpack/msgpack';
 import { FLOW } from './flow.ts';
 import { MAX_MESSAGE_DEPTH, MessageError, buildError, errorFields, objectKind, toTyped } from './typed-json.ts';
@@ -69,7 +71,7 @@ const messageExtensions: ExtensionCodecType<undefined> = {
 
   decode(data: Uint8Array, type: number): unknown {
     switch (type) {
-      case EXT_TIMESTAMP: return decodeTimestampExtension(data);
+      case EXT_TIMESTAMP: return decodeDate(data);
       case EXT_FLOW: return FLOW;
       case EXT_BIGINT: return decodeBigInt(data);
       case EXT_ERROR: return decodeError(data);
@@ -103,6 +105,23 @@ function encodeDate(date: Date): ExtData {
   scratch.setInt32(4, high);
   scratch.setUint32(8, sec - high * 2 ** 32);
   return new ExtData(EXT_TIMESTAMP, SCRATCH_12);
+}
+
+/** A Date from msgpack's timestamp extension (32, 64 or 96 bits). */
+function decodeDate(data: Uint8Array): Date {
+  switch (data.length) {
+    case 4: return new Date(uint32(data, 0) * 1000);
+    case 8: {
+      const high = uint32(data, 0);
+      return new Date(((high & 3) * 2 ** 32 + uint32(data, 4)) * 1000 + (high >>> 2) / 1e6);
+    }
+    case 12: return new Date(((uint32(data, 4) | 0) * 2 ** 32 + uint32(data, 8)) * 1000 + uint32(data, 0) / 1e6);
+  }
+  throw invalid(`a timestamp extension of ${data.length} bytes is malformed`);
+}
+
+function uint32(data: Uint8Array, at: number): number {
+  return data[at] * 2 ** 24 + ((data[at + 1] << 16) | (data[at + 2] << 8) | data[at + 3]);
 }
 
 function encodeBigInt(value: bigint): Uint8Array {

@@ -177,9 +177,9 @@ function unsupported(value: unknown, path: string): MessageError {
 function describeUnsupported(value: unknown): { what: string; hint: string } {
   if (typeof value === 'function') return { what: 'a function', hint: 'functions are not data: send the value they compute' };
   if (typeof value === 'symbol') return { what: 'a symbol', hint: 'send a string instead' };
-  if (value instanceof Map) return { what: 'a Map', hint: 'send Object.fromEntries(map), or [...map] for non-string keys' };
-  if (value instanceof Set) return { what: 'a Set', hint: 'send [...set]' };
-  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) {
+  if (types.isMap(value)) return { what: 'a Map', hint: 'send Object.fromEntries(map), or [...map] for non-string keys' };
+  if (types.isSet(value)) return { what: 'a Set', hint: 'send [...set]' };
+  if (ArrayBuffer.isView(value) || types.isAnyArrayBuffer(value)) {
     return { what: `a ${tagOf(value)}`, hint: 'send the bytes as a Uint8Array: new Uint8Array(buffer, byteOffset, byteLength)' };
   }
   const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
