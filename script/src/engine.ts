@@ -1,7 +1,7 @@
 // The contract every script runtime implements (JavaScript, Python, WebAssembly), whatever its
 // isolation. The script-actor component drives an engine: start once per node, call once per
 // firing, dispose at teardown. Engines never see the network; they see plain values.
-import { ActorflowError, isFlow } from '@actorflow/network';
+import { ActorflowError } from '@actorflow/network';
 import type { ActorLogger } from '@actorflow/network';
 
 export type ScriptRuntime = 'javascript' | 'python' | 'wasm';
@@ -144,28 +144,6 @@ export function resolveLimits(limits: Partial<ScriptLimits> | undefined): Script
     }
   }
   return out;
-}
-
-/**
- * JSON.stringify replacer giving values Reflow's plain JSON form when they cross into a sandbox:
- * Flow -> "flow", bytes -> arrays of numbers, bigint -> number (string when unsafe),
- * Error -> its message, Map -> object, Set -> array.
- */
-export function plainJsonReplacer(this: unknown, _key: string, value: unknown): unknown {
-  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-  if (typeof value !== 'object' || value === null) return value;
-  if (isFlow(value)) return 'flow';
-  if (ArrayBuffer.isView(value)) return Array.from(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
-  if (value instanceof ArrayBuffer) return Array.from(new Uint8Array(value));
-  if (value instanceof Error) return value.message;
-  if (value instanceof Map) return Object.fromEntries(value);
-  if (value instanceof Set) return [...value];
-  return value;
-}
-
-/** Encodes host values as JSON text in Reflow's plain form (see plainJsonReplacer). */
-export function toPlainJson(value: unknown): string {
-  return JSON.stringify(value ?? null, plainJsonReplacer);
 }
 
 /**

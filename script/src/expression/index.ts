@@ -5,8 +5,8 @@
 // Scope rules:
 // - Each own key of `scope` that is a valid identifier becomes a variable: `amount > 100`
 //   with { amount: 150 } is true. Other keys (e.g. 'content-type') are not visible.
-// - Scope values cross as JSON in plain form (Flow -> "flow", bytes -> number arrays, Dates ->
-//   ISO strings); an expression cannot change the caller's objects.
+// - Scope values cross as JSON in the network's plain form (toPlainJson: Flow -> "flow", bytes ->
+//   base64, Dates -> ISO strings); an expression cannot change the caller's objects.
 // - A name missing from the scope is a ReferenceError (EXPRESSION_ERROR), never a silent undefined.
 // - Only the standard JavaScript built-ins exist (Math, JSON, Date, String methods, ...), all
 //   frozen; nothing an expression does survives into the next evaluation.
@@ -20,7 +20,7 @@
 // One engine owns one QuickJS module instance (~2 MB) and reuses one runtime across evaluations:
 // create one per process (or per component library) and share it. Evaluation is synchronous.
 import { newQuickJSWASMModule, RELEASE_SYNC, type QuickJSHandle, type QuickJSWASMModule } from 'quickjs-emscripten';
-import { plainJsonReplacer } from '../engine.ts';
+import { toPlainJson } from '@actorflow/network';
 import { ExpressionError } from './errors.ts';
 import { QuickJsFault, QuickJsRuntime, type QuickJsFailure, type RuntimeLimits } from './runtime.ts';
 import { templateToExpression } from './template.ts';
@@ -153,8 +153,8 @@ class QuickJsExpressionEngine implements ExpressionEngine {
       this.#shapes.set(shape, bindings);
     }
     const entry = this.#entry(expression, source, shape, bindings);
-    const scopeJson = JSON.stringify(scope, plainJsonReplacer);
-    const argsJson = args === undefined ? undefined : JSON.stringify(args, plainJsonReplacer);
+    const scopeJson = JSON.stringify(toPlainJson(scope));
+    const argsJson = args === undefined ? undefined : JSON.stringify(toPlainJson(args));
     try {
       return entry.runtime.call(entry.fn, scopeJson, argsJson, Date.now() + this.#timeoutMs);
     } catch (error) {

@@ -4,7 +4,7 @@
 //   simple — `export default async function ({ inputs, port, state, config, emit, log, nodeId })`
 //            returning `{ port: value }` or nothing; `state` is an object, mutate it to keep data.
 //   reflow — Reflow's `entry_point(inputs, context)` (a global function, or an export named so):
-//            `inputs.x` is Reflow's `{ type, data }` with plain JSON data; `context.send_output(port,
+//            `inputs.x` is the typed `{ type, data }` form (network toTyped); `context.send_output(port,
 //            value)`, `context.get_input(port)` (plain), `context.state`, `get_state(key)`,
 //            `set_state(key, value)`, `context.config`, `context.log`. Outputs are plain values.
 // `source.entryPoint` names another export (module) or global function (classic script); the
@@ -16,9 +16,9 @@
 // thread (node metadata `thread`). After a timeout, a memory overflow or a crash the isolate is
 // thrown away and rebuilt on the next call: module-level variables do not survive that, `state` does.
 import ivm from 'isolated-vm';
-import type { ActorLogger, LogLevel } from '@actorflow/network';
+import { toPlainJson, toTyped, type ActorLogger, type LogLevel } from '@actorflow/network';
 import {
-  OutputBudget, ScriptError, normalizeMetadata, resolveLimits, toPlainJson,
+  OutputBudget, ScriptError, normalizeMetadata, resolveLimits,
   type EngineOptions, type ScriptCall, type ScriptEngine, type ScriptLimits, type ScriptMetadata, type ScriptResult,
 } from '../engine.ts';
 import { createGrantedFetch, parseGrants, type JavaScriptGrants } from './grants.ts';
@@ -44,6 +44,8 @@ interface Sandbox {
   settle: ivm.Reference<() => string>;
   wait: ivm.Reference<() => Promise<string>>;
   metadata: unknown;
+  /** 'reflow' scripts also get their inputs in the typed {type, data} form. */
+  contract: 'simple' | 'reflow';
 }
 
 /** The call in progress: what the host callbacks report to. */
@@ -138,8 +140,8 @@ export class JavaScriptEngine implements ScriptEngine {
         { arguments: { copy: true }, result: { reference: true } }) as ivm.Reference<Record<string, unknown>>;
       const user = this.#loadUserCode(isolate, context, script, locator);
       const method = <T>(name: string) => runtime.getSync(name, { reference: true }) as ivm.Reference<T>;
-      method('bind').applySync(undefined, [user.entry.derefInto(), user.contract, toPlainJson(config ?? {}), nodeId]);
-      return { isolate, context, run: method('run'), settle: method('settle'), wait: method('wait'), metadata: user.metadata };
+      method('bind').applySync(undefined, [user.entry.derefInto(), user.contract, JSON.stringify(toPlainJson(config ?? {})), nodeId]);
+      return { isolate, context, run: method('run'), settle: method('settle'), wait: method('wait'), metadata: user.metadata, contract: user.contract };
     } catch (error) {
       if (!isolate.isDisposed) isolate.dispose();
       throw this.#failure(error, isolate, 'while loading the script');
@@ -198,7 +200,7 @@ export class JavaScriptEngine implements ScriptEngine {
       }
       metadata = copyMetadata(() => context.evalSync("typeof metadata === 'undefined' ? undefined : metadata", { copy: true }), script);
     }
-    return { entry, metadata, contract: name === 'entry_point' ? 'reflow' : 'simple' };
+    return { entry, metadata, contract: name === 'entry_point' ? 'reflow' as const : 'simple' as const };
   }
 
   #discard(): void {
@@ -269,7 +271,7 @@ export class JavaScriptEngine implements ScriptEngine {
     try {
       let outcome: string;
       try {
-        outcome = sandbox.run.applySync(undefined, [this.#request(call)], { timeout: this.limits.timeoutMs });
+        outcome = sandbox.run.applySync(undefined, [this.#request(call, sandbox.contract)], { timeout: this.limits.timeoutMs });
         if (outcome === 'P') outcome = sandbox.settle.applySync(undefined, [], { timeout: Math.max(1, Math.ceil(deadline - performance.now())) });
         if (outcome === 'P') outcome = await this.#wait(sandbox, call.signal, deadline);
       } catch (error) {
@@ -286,10 +288,19 @@ export class JavaScriptEngine implements ScriptEngine {
     }
   }
 
-  /** The call as JSON for the sandbox; the state is sent only when it is not the one the sandbox returned last. */
-  #request(call: ScriptCall): string {
-    const state = call.state === this.#lastState && call.state !== undefined ? '' : `,"s":${toPlainJson(call.state ?? {})}`;
-    return `{"i":${toPlainJson(call.inputs)},"p":${JSON.stringify(call.port ?? null)}${state}}`;
+  /**
+   * The call as JSON for the sandbox: inputs in plain form (and typed for Reflow's contract); the
+   * state only when it is not the one the sandbox returned last.
+   */
+  #request(call: ScriptCall, contract: Sandbox['contract']): string {
+    const state = call.state === this.#lastState && call.state !== undefined ? '' : `,"s":${JSON.stringify(toPlainJson(call.state ?? {}))}`;
+    let typed = '';
+    if (contract === 'reflow') {
+      const messages: Record<string, unknown> = {};
+      for (const [port, value] of Object.entries(call.inputs)) messages[port] = toTyped(value);
+      typed = `,"t":${JSON.stringify(messages)}`;
+    }
+    return `{"i":${JSON.stringify(toPlainJson(call.inputs))},"p":${JSON.stringify(call.port ?? null)}${typed}${state}}`;
   }
 
   /** Waits for a call that awaits host I/O, within the call's deadline and signal. */

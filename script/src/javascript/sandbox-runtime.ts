@@ -139,16 +139,6 @@ export function sandboxRuntime(host: SandboxHostBridge, options: { console: bool
     };
   }
 
-  /** Reflow's message form for a plain value: {type, data}. */
-  function typed(v: unknown): { type: string; data: unknown } {
-    if (v === null || v === undefined) return { type: 'Optional', data: null };
-    if (typeof v === 'boolean') return { type: 'Boolean', data: v };
-    if (typeof v === 'number') return { type: Number.isInteger(v) ? 'Integer' : 'Float', data: v };
-    if (typeof v === 'string') return v === 'flow' ? { type: 'Flow', data: null } : { type: 'String', data: v };
-    if (isArray(v)) return { type: 'Array', data: v };
-    return { type: 'Object', data: v };
-  }
-
   const reflowContext = freeze({
     send_output: emit,
     get_input: (port: string, fallback?: unknown) => (port in plainInputs ? plainInputs[port] : fallback),
@@ -189,7 +179,7 @@ export function sandboxRuntime(host: SandboxHostBridge, options: { console: bool
       nodeId = id;
     },
     run(requestJson) {
-      const request = parse(requestJson) as { i: Record<string, unknown>; p?: string; s?: unknown };
+      const request = parse(requestJson) as { i: Record<string, unknown>; t?: Record<string, unknown>; p?: string; s?: unknown };
       if ('s' in request) state = request.s !== null && typeof request.s === 'object' && !isArray(request.s) ? request.s as Record<string, unknown> : {};
       plainInputs = request.i;
       pending = null;
@@ -197,9 +187,7 @@ export function sandboxRuntime(host: SandboxHostBridge, options: { console: bool
       let result: unknown;
       try {
         if (contract === 'reflow') {
-          const inputs: Record<string, unknown> = {};
-          for (const port in plainInputs) inputs[port] = typed(plainInputs[port]);
-          result = entry!(inputs, reflowContext);
+          result = entry!(request.t, reflowContext);
         } else {
           result = entry!({ inputs: plainInputs, port: request.p, state, config, emit, log, nodeId });
         }
