@@ -8,7 +8,9 @@ Docker container) as::
 
 Frames, both ways: a 4-byte big-endian length, then that many bytes of UTF-8 JSON (one object).
 Node -> host:
-    {"t":"init","code":str,"file":str,"entry":str|null,"config":{},"timeoutMs":int,"maxOutputBytes":int}
+    {"t":"init","code":str,"file":str,"entry":str|null,"config":{},"timeoutMs":int,"maxOutputBytes":int,"reap":bool}
+        ("reap": kill every other process the host can signal after each call, i.e. whatever the script
+        forked; only sent where that is exactly the script's processes: a pid namespace or a per-node uid)
     {"t":"call","inputs":{},"port":str|null,"state":any,"b":1?}   ("b": values hold tagged bytes/ints)
 Host -> Node:
     {"t":"ready","mode":"function"|"script","entry":str|null}
@@ -261,6 +263,7 @@ class Host:
         self.timeout = 30.0
         self.budget = 0            # bytes the current call may still output
         self.running_user = False  # the time limit applies (see _on_alarm)
+        self.reap = False          # kill leftover processes after each call (see init)
         self.max_output = 1 << 20
 
     # -- channel -----------------------------------------------------------------------------
@@ -274,7 +277,11 @@ class Host:
         if not isinstance(port, str):
             raise HostError('SCRIPT_INVALID_OUTPUT', f'output port names are strings, got {type(port).__name__}',
                             'call send_output("port", value)', _user_line())
-        encoded = Encoded(value, f"the value sent to port '{port}'")
+        try:
+            encoded = Encoded(value, f"the value sent to port '{port}'")
+        except HostError as err:
+            err.line = _user_line()
+            raise
         self._spend(len(encoded.data), f"the value sent to port '{port}'")
         tag = b',"b":1' if encoded.tagged else b''
         self.channel.write_raw(b'{"t":"emit","port":' + json.dumps(port).encode() + b',"value":' + encoded.data + tag + b'}')
@@ -293,6 +300,7 @@ class Host:
         self.context.config = frame.get('config') or {}
         self.timeout = max(0.001, frame.get('timeoutMs', 30000) / 1000)
         self.max_output = frame.get('maxOutputBytes', 1 << 20)
+        self.reap = bool(frame.get('reap'))
         self.code = code
         tree = _parse(code, self.file)
         requested = frame.get('entry')
@@ -552,6 +560,21 @@ def _error_frame(err):
 # Entry points
 # ---------------------------------------------------------------------------------------------
 
+def _reap_processes():
+    """Processes a script started never outlive its call: SIGKILL them all, then collect the zombies."""
+    try:
+        os.kill(-1, signal.SIGKILL)    # every process we may signal but ourselves (and the namespace's init)
+    except OSError:
+        return                         # none
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+        except InterruptedError:
+            continue
+
+
 def _on_alarm(_signum, _frame):
     """SIGALRM: the call's time is up. Raises in user code, never in the middle of a frame write."""
     if not _host.running_user:
@@ -603,6 +626,8 @@ def serve():
         finally:
             sys.stdout.flush()
             sys.stderr.flush()
+            if host.reap:
+                _reap_processes()
 
 
 # -- describe: component metadata by reading the script, never running it ------------------------

@@ -94,8 +94,11 @@ export class PythonEngine implements ScriptEngine {
         'remove `grants`: a Python actor reaches nothing outside its sandbox');
     }
     const { code, file } = await loadSource(this.options);
-    this.init = { code, file, entry: source.entryPoint, config: this.options.config, limits };
     this.launcher = isolation === 'docker' ? this.dockerLauncher() : await this.localLauncher();
+    // with processes allowed, the host kills the script's leftovers after each call where the
+    // signal can only reach them: inside a pid namespace, or under the node's own uid
+    const reap = this.settings.maxProcesses > 1 && (this.isolationLevel !== 'prlimit' || this.uid !== undefined);
+    this.init = { code, file, entry: source.entryPoint, config: this.options.config, limits, reap };
     this.host = this.launch(undefined);
     try {
       await this.host;
@@ -140,7 +143,7 @@ export class PythonEngine implements ScriptEngine {
       cmd: [docker.interpreter, '-I', '-S', inside, 'serve'],
       readOnlyMounts: { [inside]: HOST_PROGRAM },
       memoryMb: this.options.limits.memoryMb + DOCKER_MEMORY_HEADROOM_MB,
-      pids: maxProcesses,
+      pids: maxProcesses + 1,   // + docker-init
       cpus: docker.cpus,
       tmpfs: { '/tmp': fileSizeMb },
       ulimits: { nofile: openFiles, data: this.options.limits.memoryMb * mb, fsize: fileSizeMb * mb, core: 0 },

@@ -15,6 +15,8 @@ export interface InitRequest {
   entry: string | undefined;
   config: Record<string, unknown>;
   limits: ScriptLimits;
+  /** Kill whatever the script forked after each call (only where that cannot hit anything else). */
+  reap: boolean;
 }
 
 /** How the script runs: an entry function, or Reflow's whole-script-per-call mode. */
@@ -113,7 +115,7 @@ export class PythonHost {
   private init(request: InitRequest): Promise<HostReady> {
     return this.run<HostReady>(undefined, request.limits.timeoutMs + STARTUP_ALLOWANCE_MS, {
       t: 'init', code: request.code, file: request.file, entry: request.entry ?? null, config: request.config,
-      timeoutMs: request.limits.timeoutMs, maxOutputBytes: request.limits.maxOutputBytes,
+      timeoutMs: request.limits.timeoutMs, maxOutputBytes: request.limits.maxOutputBytes, reap: request.reap,
     }, (frame, settle) => {
       if (frame.t !== 'ready') return false;
       settle(() => ({ mode: frame.mode === 'script' ? 'script' : 'function', entry: (frame.entry as string | null) ?? null }));

@@ -20,7 +20,11 @@ export interface PythonEngineOptions {
   interpreter?: string;
   /** Local sandbox: 'auto' (default: bwrap, else unshare, else prlimit only) or a level that must be available. */
   sandbox?: 'auto' | SandboxKind;
-  /** Processes (and threads) one host may run: RLIMIT_NPROC, or the container's pids limit. Default 16. */
+  /**
+   * Processes, threads included, one host may run (RLIMIT_NPROC under the node's own uid, or the
+   * container's pids limit). Default 1: the script can neither fork nor start threads. Above 1,
+   * whatever a call started is killed when the call ends.
+   */
   maxProcesses?: number;
   /** Open file descriptors per host. Default 64. */
   openFiles?: number;
@@ -49,7 +53,7 @@ export function createPythonEngineFactory(options: PythonEngineOptions = {}): Py
   const settings: PythonEngineSettings = {
     interpreter: options.interpreter,
     sandbox: options.sandbox ?? 'auto',
-    maxProcesses: options.maxProcesses ?? 16,
+    maxProcesses: options.maxProcesses ?? 1,
     openFiles: options.openFiles ?? 64,
     fileSizeMb: options.fileSizeMb ?? 16,
     cpuSeconds: options.cpuSeconds,
