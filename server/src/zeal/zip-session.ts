@@ -1,0 +1,225 @@
+// ZipSession: one run's live view in Zeal. Turns network events into the flat `runtime.event`s
+// Zeal validates (§1.3, §8): node activity is coalesced per node and sent once per tick, so a node
+// firing 100,000 times costs Zeal a few messages a second; execution.* events carry the session
+// id, duration, nodes executed and summary; stream ports become stream.* events plus binary
+// frames. Everything goes out through the workflow's ZipConnection, whose outbox is bounded.
+import type { NetworkEvent } from '@actorflow/network';
+import { ActivityWindow, type NodeActivity } from './activity-window.ts';
+import { nodeCounts, clip, type BridgedRun, type ExecutionOutcome } from './run.ts';
+import type { BridgeSink, SinkReport } from './sink.ts';
+import { beginFrame, dataFrames, endFrame, errorFrame } from './stream-frames.ts';
+import type { RuntimeEvent, RuntimeEventType } from './wire.ts';
+import { ZipTally, type ZipConnection } from './zip-connection.ts';
+
+const MAX_MESSAGE = 4096;
+const MAX_STACK = 8192;
+/** Connection ids listed per event at most (keeps every message far below Engine.IO's 1 MB). */
+const MAX_CONNECTIONS = 10_000;
+
+interface OpenStream {
+  id: number;
+  actorId: string;
+  port: string;
+  /** `toActor\0toPort` of the edge whose copies of the chunks become frames (fan-out sends one copy per edge). */
+  via: string | undefined;
+}
+
+export interface ZipReport extends SinkReport {
+  workflowId: string;
+  queued: number;
+  sent: number;
+  acknowledged: number;
+  rejected: number;
+  lost: number;
+  framesSent: number;
+  framesDropped: number;
+  /** Firings folded into coalesced node events. */
+  coalesced: number;
+  connection: string;
+}
+
+let nextStreamId = 1;
+
+function sumBytes(a: NodeActivity): number {
+  let n = 0;
+  for (const e of a.edges) n += e.bytes;
+  return n;
+}
+
+function addAll(target: Set<string>, ids: readonly string[]): void {
+  for (const id of ids) target.add(id);
+}
+
+function list(ids: Set<string>): string[] {
+  const out = [...ids];
+  return out.length > MAX_CONNECTIONS ? out.slice(0, MAX_CONNECTIONS) : out;
+}
+
+export class ZipSession implements BridgeSink {
+  readonly name = 'zip';
+  readonly #connection: ZipConnection;
+  readonly #run: BridgedRun;
+  readonly #tally = new ZipTally();
+  readonly #window = new ActivityWindow();
+  /** Nodes Zeal has been told are executing (a source node's first emission announces it). */
+  readonly #announced = new Set<string>();
+  #streams = new Map<string, OpenStream>();
+  #streamsByPort = new Map<string, OpenStream>();
+  #seen = new Map<string, { firings: number; failures: number; messagesOut: number }>();
+  #timer: NodeJS.Timeout | undefined;
+  #coalesced = 0;
+  #finished = false;
+
+  constructor(connection: ZipConnection, run: BridgedRun, liveIntervalMs: number) {
+    this.#connection = connection;
+    this.#run = run;
+    this.#send('execution.started', { data: { sessionId: run.sessionId, workflowName: clip(run.workflowName, 200) } }, true);
+    this.#timer = setInterval(() => this.#flush(), liveIntervalMs);
+    this.#timer.unref();
+  }
+
+  #base(type: RuntimeEventType): RuntimeEvent {
+    return { type, workflowId: this.#run.workflowId, timestamp: new Date().toISOString() };
+  }
+
+  #metadata(): Record<string, unknown> {
+    return { executionId: this.#run.zealExecutionId, runId: this.#run.executionId, runtime: 'actorflow', trigger: this.#run.trigger };
+  }
+
+  #send(type: RuntimeEventType, fields: Partial<RuntimeEvent>, execution = false): void {
+    const event: RuntimeEvent = { ...this.#base(type), graphId: 'main', ...fields };
+    if (execution) event.metadata = { ...this.#metadata(), ...fields.metadata };
+    this.#connection.send(event, this.#tally, execution);
+  }
+
+  event(event: NetworkEvent): void {
+    if (this.#finished) return;
+    if (this.#window.record(event)) {
+      if (event._type === 'MessageSent' && this.#streamsByPort.size > 0 && event.message instanceof Uint8Array) {
+        this.#streamChunk(event.fromActor, event.fromPort, event.toActor, event.toPort, event.message);
+      }
+      return;
+    }
+    if (event._type === 'StreamOpened' || event._type === 'StreamClosed' || event._type === 'StreamError') {
+      this.#flush(); // node activity first, so Zeal sees the node executing before its stream
+      this.#streamEvent(event);
+    }
+  }
+
+  /** Sends what every node did since the last tick: executing, completed, failed. */
+  #flush(): void {
+    if (!this.#window.empty) this.#window.drain(this.#report);
+  }
+
+  readonly #report = (a: NodeActivity): void => {
+    const mapping = this.#run.mapping;
+    const node = mapping.node(a.actorId);
+    let messages = 0;
+    for (const e of a.edges) messages += e.count;
+    const seen = this.#seen.get(a.actorId) ?? { firings: 0, failures: 0, messagesOut: 0 };
+    seen.firings += a.completes;
+    seen.failures += a.failures;
+    seen.messagesOut += messages;
+    this.#seen.set(a.actorId, seen);
+    if (a.starts > 0 || (messages > 0 && !this.#announced.has(a.actorId))) {
+      // A source node (no firings, only emissions) is announced once, with no input connections.
+      const inputs = new Set<string>();
+      for (const port of a.ports) addAll(inputs, mapping.inputConnections(a.actorId, port));
+      this.#send('node.executing', { nodeId: node.nodeId, graphId: node.graphId, data: { inputConnections: list(inputs) } });
+      this.#announced.add(a.actorId);
+    }
+    if (a.completes > 0 || messages > 0) {
+      const outputs = new Set<string>();
+      for (const e of a.edges) if (e.count > 0) addAll(outputs, mapping.connections(a.actorId, e.fromPort, e.toActor, e.toPort));
+      this.#send('node.completed', {
+        nodeId: node.nodeId, graphId: node.graphId,
+        data: { outputConnections: list(outputs), duration: Math.round(a.busyMs), outputSize: a.outputSize || sumBytes(a) },
+        metadata: { firings: a.completes, messages },
+      });
+      if (a.completes > 1) this.#coalesced += a.completes - 1;
+    }
+    if (a.failures > 0) {
+      const error: Record<string, string> = { message: clip(a.error?.message || 'actor failed', MAX_MESSAGE) };
+      if (a.error?.code) error.code = a.error.code;
+      if (a.error?.stack) error.stack = clip(a.error.stack, MAX_STACK);
+      this.#send('node.failed', { nodeId: node.nodeId, graphId: node.graphId, data: { outputConnections: [...mapping.outputConnections(a.actorId)].slice(0, MAX_CONNECTIONS), error } });
+    }
+  };
+
+  #streamEvent(event: Extract<NetworkEvent, { _type: 'StreamOpened' | 'StreamClosed' | 'StreamError' }>): void {
+    const node = this.#run.mapping.node(event.actorId);
+    const base = { nodeId: node.nodeId, graphId: node.graphId };
+    if (event._type === 'StreamOpened') {
+      const stream: OpenStream = { id: nextStreamId++, actorId: event.actorId, port: event.port, via: undefined };
+      this.#streams.set(event.streamId, stream);
+      this.#streamsByPort.set(`${event.actorId}\0${event.port}`, stream);
+      const fields: Partial<RuntimeEvent> = { ...base, port: this.#run.mapping.port(event.actorId, event.port), streamId: stream.id };
+      if (event.contentType) fields.contentType = event.contentType;
+      if (event.name) fields.metadata = { name: event.name };
+      this.#send('stream.opened', fields);
+      this.#connection.sendFrames([beginFrame(stream.id, { ...(event.contentType ? { contentType: event.contentType } : {}), metadata: event.name ? { name: event.name } : {} })], this.#tally);
+      return;
+    }
+    const stream = this.#streams.get(event.streamId);
+    if (!stream) return;
+    this.#streams.delete(event.streamId);
+    this.#streamsByPort.delete(`${stream.actorId}\0${stream.port}`);
+    if (event._type === 'StreamClosed') {
+      this.#connection.sendFrames([endFrame(stream.id)], this.#tally);
+      this.#send('stream.closed', { ...base, streamId: stream.id, totalBytes: event.bytes });
+    } else {
+      const message = clip(event.error.message || 'stream failed', MAX_MESSAGE);
+      this.#connection.sendFrames([errorFrame(stream.id, message)], this.#tally);
+      this.#send('stream.error', { ...base, streamId: stream.id, error: message });
+    }
+  }
+
+  #streamChunk(fromActor: string, fromPort: string, toActor: string, toPort: string, chunk: Uint8Array): void {
+    const stream = this.#streamsByPort.get(`${fromActor}\0${fromPort}`);
+    if (!stream) return;
+    const via = `${toActor}\0${toPort}`;
+    stream.via ??= via;
+    if (stream.via === via) this.#connection.sendFrames(dataFrames(stream.id, chunk), this.#tally);
+  }
+
+  async finish(outcome: ExecutionOutcome): Promise<void> {
+    if (this.#finished) return;
+    this.#flush();
+    this.#finished = true;
+    clearInterval(this.#timer);
+    const run = this.#run;
+    const { executed, failed } = nodeCounts(outcome, this.#seen);
+    const duration = Math.round(outcome.durationMs);
+    if (outcome.status === 'completed') {
+      this.#send('execution.completed', {
+        data: { sessionId: run.sessionId, duration, nodesExecuted: executed, summary: { successCount: executed - failed, errorCount: failed, warningCount: 0 } },
+      }, true);
+    } else {
+      const error: Record<string, string> = { message: clip(outcome.error?.message ?? `run ${outcome.status}`, MAX_MESSAGE) };
+      if (outcome.error?.code) error.code = outcome.error.code;
+      if (outcome.error?.nodeId) error.nodeId = run.mapping.node(outcome.error.nodeId).nodeId;
+      this.#send('execution.failed', { data: { sessionId: run.sessionId, duration, error } }, true);
+    }
+    await this.#connection.settled(this.#tally);
+  }
+
+  abandon(): void {
+    this.#finished = true;
+    clearInterval(this.#timer);
+    this.#connection.abandon(this.#tally);
+  }
+
+  report(): ZipReport {
+    const t = this.#tally;
+    const stats = this.#connection.stats();
+    const report: ZipReport = {
+      workflowId: this.#run.workflowId,
+      delivered: t.acknowledged, dropped: t.dropped + t.lost + t.framesDropped,
+      queued: t.queued, sent: t.sent, acknowledged: t.acknowledged, rejected: t.rejected, lost: t.lost,
+      framesSent: t.framesSent, framesDropped: t.framesDropped, coalesced: this.#coalesced, connection: stats.state,
+    };
+    const lastError = stats.lastRejection ? `${stats.lastRejection.code}: ${stats.lastRejection.message}` : stats.lastError;
+    if (lastError) report.lastError = clip(lastError, 300);
+    return report;
+  }
+}
