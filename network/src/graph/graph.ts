@@ -29,6 +29,15 @@ function insertAt<T>(list: T[], item: T, at: number | undefined): void {
   else list.splice(Math.max(0, at), 0, item);
 }
 
+/** `node\0port\0index`: one end of an edge as a map key. */
+function refKey(ref: PortRef): string {
+  return `${ref.node}\0${ref.port}\0${ref.index ?? ''}`;
+}
+
+function edgeKey(src: PortRef, tgt: PortRef): string {
+  return `${refKey(src)}\u0001${refKey(tgt)}`;
+}
+
 function sameRef(a: PortRef, b: PortRef): boolean {
   return a.node === b.node && a.port === b.port && (a.index ?? null) === (b.index ?? null);
 }
@@ -42,12 +51,14 @@ export class Graph {
   readonly caseSensitive: boolean;
   properties: GraphProperties;
   readonly nodes = new Map<string, GraphNode>();
+  /** The connections, in order. Change them through the methods: an index over them makes lookups O(1). */
   readonly edges: GraphEdge[] = [];
   readonly initials: GraphInitial[] = [];
   readonly inports = new Map<string, ExportedPort>();
   readonly outports = new Map<string, ExportedPort>();
   readonly groups: GraphGroup[] = [];
   #listeners: GraphListener[] = [];
+  #edgeIndex = new Map<string, GraphEdge>();
   #transactions: string[] = [];
   #txCounter = 0;
 
@@ -176,8 +187,11 @@ export class Graph {
     node.id = newId;
     this.nodes.set(newId, node);
     for (const e of this.edges) {
+      if (e.src.node !== oldId && e.tgt.node !== oldId) continue;
+      this.#edgeIndex.delete(edgeKey(e.src, e.tgt));
       if (e.src.node === oldId) e.src.node = newId;
       if (e.tgt.node === oldId) e.tgt.node = newId;
+      this.#edgeIndex.set(edgeKey(e.src, e.tgt), e);
     }
     for (const i of this.initials) if (i.tgt.node === oldId) i.tgt.node = newId;
     for (const p of this.inports.values()) if (p.node === oldId) p.node = newId;
@@ -205,6 +219,7 @@ export class Graph {
       throw new GraphError('DUPLICATE_EDGE', `addEdge: ${formatRef(edge.src)} -> ${formatRef(edge.tgt)} already exists`, 'connect each pair of ports once');
     }
     insertAt(this.edges, edge, at);
+    this.#edgeIndex.set(edgeKey(edge.src, edge.tgt), edge);
     this.#emit({ _type: 'AddConnection', edge });
     return edge;
   }
@@ -212,7 +227,14 @@ export class Graph {
   getEdge(src: PortRef, tgt: PortRef): GraphEdge | undefined {
     const s = this.#ref(src);
     const t = this.#ref(tgt);
-    return this.edges.find((e) => sameRef(e.src, s) && sameRef(e.tgt, t));
+    const key = edgeKey(s, t);
+    let edge = this.#edgeIndex.get(key);
+    if (this.#edgeIndex.size !== this.edges.length || (edge && !(sameRef(edge.src, s) && sameRef(edge.tgt, t)))) {
+      // `edges` was changed behind the methods: rebuild the index rather than answer wrongly.
+      this.#edgeIndex = new Map(this.edges.map((e) => [edgeKey(e.src, e.tgt), e]));
+      edge = this.#edgeIndex.get(key);
+    }
+    return edge;
   }
 
   removeEdge(src: PortRef, tgt: PortRef): void {
@@ -222,6 +244,7 @@ export class Graph {
     }
     const index = this.edges.indexOf(edge);
     this.edges.splice(index, 1);
+    this.#edgeIndex.delete(edgeKey(edge.src, edge.tgt));
     this.#emit({ _type: 'RemoveConnection', edge, index });
   }
 
