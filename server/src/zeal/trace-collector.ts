@@ -138,10 +138,10 @@ export class TraceCollector implements BridgeSink {
         return;
       } catch (err) {
         this.#lastError = (err as Error).message;
-        const retryable = err instanceof ZealRequestError && err.retryable;
-        if (!retryable || this.#finishing) break;
+        if (!(err instanceof ZealRequestError && err.retryable)) break;
       }
-      // Zeal is down or failing: keep buffering (bounded) and try again later.
+      // Zeal is down or failing: keep buffering (bounded) and try again later, until the run's
+      // bridge reaches its finish deadline (abandon).
       await new Promise<void>((r) => setTimeout(r, backoffDelay(round, this.#tuning.retryBaseMs, this.#tuning.retryMaxMs)).unref());
     }
     this.#state = 'failed';
