@@ -192,7 +192,7 @@ function tagOf(value: unknown): string {
 }
 
 /** Formats a path as JSON path text: `$.items[3]["odd key"]`. */
-export function formatPath(path: readonly (string | number)[]): string {
+function formatPath(path: readonly (string | number)[]): string {
   let text = '$';
   for (const segment of path) {
     text += typeof segment === 'number' ? `[${segment}]` : /^[A-Za-z_$][\w$]*$/.test(segment) ? `.${segment}` : `[${JSON.stringify(segment)}]`;
@@ -210,7 +210,7 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
 // Value -> JSON (both forms share one walk; a JsonForm says how each non-JSON kind is written)
 
 interface JsonForm {
-  /** A number JSON cannot write as is (non-finite or -0); `topLevel` numbers arrive here too. */
+  /** A number JSON cannot write: NaN, ±Infinity or -0. */
   number(n: number): JsonValue;
   bigint(b: bigint): JsonValue;
   flow(): JsonValue;
