@@ -46,6 +46,7 @@ describe('the message codec', () => {
       ['strings', ['', 'plain', 'héllo wörld', '日本語', '😀 emoji', 'x'.repeat(70_000)]],
       ['arrays', [[], [1, [2, [3]]], new Array(20).fill('a')]],
       ['objects', { a: 1, nested: { deeper: { list: [{ x: 1 }] } }, 'odd key': true, '': 'empty key' }],
+      ['objects with the typed form\'s marker key', { $af: 'Flow', data: { $af: 'Stream' } }],
       ['binary', new Uint8Array([0, 1, 2, 255])],
       ['empty binary', new Uint8Array(0)],
       ['dates', [new Date(0), new Date(1_700_000_000_123), new Date(-1), new Date(-62_135_596_800_000), new Date(8.64e15), new Date(-8.64e15), new Date(2 ** 34 * 1000 + 5)]],
