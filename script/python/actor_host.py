@@ -16,7 +16,9 @@ Host -> Node:
     {"t":"ready","mode":"function"|"script","entry":str|null}
     {"t":"emit","port":str,"value":any,"b":1?}        streamed during a call
     {"t":"log","level":"info"|"warn"|..,"message":str} print() and sys.stderr, during or between calls
-    {"t":"result","outputs":{},"state":any,"cpu":seconds,"b":1?}   (cpu: the host's CPU time so far)
+    {"t":"result","outputs":{},"state":any,"b":1?,"recycle":1?}
+"recycle":1: the host passed its CPU-time soft limit (SIGXCPU); the engine replaces it after this call,
+before the kernel's hard limit would kill it in the middle of one.
     {"t":"error","code":str,"message":str,"hint":str,"line":int?,"column":int?,"file":str?,"stack":str?}
 "b":1 marks a frame whose values contain {"$bytes": base64} or {"$int": digits} (bytes, huge ints):
 only those frames pay for decoding them.
@@ -264,6 +266,7 @@ class Host:
         self.budget = 0            # bytes the current call may still output
         self.running_user = False  # the time limit applies (see _on_alarm)
         self.reap = False          # kill leftover processes after each call (see init)
+        self.recycle = False       # the CPU-time soft limit was reached (see _on_cpu_limit)
         self.max_output = 1 << 20
 
     # -- channel -----------------------------------------------------------------------------
@@ -361,9 +364,8 @@ class Host:
         st = Encoded(state, 'the node state')
         self._spend(len(st.data), 'the node state')
         tag = b',"b":1' if out.tagged or st.tagged else b''
-        cpu = os.times()
-        self.channel.write_raw(b'{"t":"result","outputs":' + out.data + b',"state":' + st.data + tag
-                               + b',"cpu":' + repr(cpu.user + cpu.system).encode() + b'}')
+        recycle = b',"recycle":1' if self.recycle else b''
+        self.channel.write_raw(b'{"t":"result","outputs":' + out.data + b',"state":' + st.data + tag + recycle + b'}')
 
     def _call_entry(self):
         ctx = self.context
@@ -387,8 +389,10 @@ class Host:
 
     def _run_user(self, fn):
         """Runs user code under the call's time limit; the result of fn, or a HostError."""
-        self.running_user = True
+        # (re)armed before running_user is set: a timer left from the last call can never hit this one;
+        # it is not disarmed afterwards (one syscall less per call), _on_alarm ignores it outside user code
         signal.setitimer(signal.ITIMER_REAL, self.timeout)
+        self.running_user = True
         try:
             return fn()
         except HostError:
@@ -402,7 +406,6 @@ class Host:
             raise _script_error(exc, self.file) from None
         finally:
             self.running_user = False
-            signal.setitimer(signal.ITIMER_REAL, 0)
             self.channel.timed_out = False
 
 
@@ -575,6 +578,11 @@ def _reap_processes():
             continue
 
 
+def _on_cpu_limit(_signum, _frame):
+    """SIGXCPU: the soft RLIMIT_CPU is reached; ask to be replaced after the current call."""
+    _host.recycle = True
+
+
 def _on_alarm(_signum, _frame):
     """SIGALRM: the call's time is up. Raises in user code, never in the middle of a frame write."""
     if not _host.running_user:
@@ -596,6 +604,7 @@ def serve():
     import faulthandler
     faulthandler.enable(file=sys.__stderr__, all_threads=False)   # crashes print the script's line on stderr
     signal.signal(signal.SIGALRM, _on_alarm)
+    signal.signal(signal.SIGXCPU, _on_cpu_limit)
     host = _host
     host.channel = Channel(proto_in, proto_out)
     module = type(sys)('actorflow')

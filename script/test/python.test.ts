@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { ScriptError, type ScriptLimits } from '../src/engine.ts';
-import { pythonEngineFactory, type PythonEngine } from '../src/python/index.ts';
+import { createPythonEngineFactory, pythonEngineFactory, type PythonEngine } from '../src/python/index.ts';
 import { EngineDriver, tempDir } from './harness.ts';
 
 const LIMITS: ScriptLimits = { timeoutMs: 2000, memoryMb: 128, maxOutputBytes: 64 * 1024 };
@@ -121,6 +121,31 @@ describe('Python engine: the process(inputs, state, config) contract', () => {
     assert.deepEqual((await driver.call({ x: 1 })).outputs, { stdin: '' });
     const logs = driver.recorded.logs.map(([level, message]) => `${level}:${message}`);
     for (const line of ['info:loaded', 'info:hello 1', 'warn:careful']) assert.ok(logs.includes(line), `${line} in ${logs.join(' | ')}`);
+  });
+});
+
+describe('Python engine: host lifecycle', () => {
+  it('replaces a host that used up its CPU-time budget between calls, without failing a call or losing state', async () => {
+    const engine = createPythonEngineFactory({ cpuSeconds: 1 }).create({
+      nodeId: 'busy', isolation: 'sandbox', config: {}, limits: { ...LIMITS, timeoutMs: 3000 },
+      source: { code: [
+        'import os, time',
+        'HOST = os.urandom(8).hex()   # one value per host process',
+        'def process(inputs, state, config):',
+        '    started = time.process_time()',
+        '    while time.process_time() - started < 0.4:',
+        '        pass',
+        '    state["calls"] = state.get("calls", 0) + 1',
+        '    return {"host": HOST}',
+      ].join('\n') },
+    });
+    engines.push(engine);
+    const driver = new EngineDriver(engine);
+    const hosts = [];
+    for (let i = 0; i < 4; i++) hosts.push((await driver.call({})).outputs.host);
+    assert.equal(hosts[0], hosts[1], 'the first host serves until it passes its budget (1 s)');
+    assert.notEqual(hosts[3], hosts[0], 'then a fresh host takes over');
+    assert.deepEqual(driver.state, { calls: 4 });
   });
 });
 

@@ -44,12 +44,17 @@ export class PythonEngine implements ScriptEngine {
   private launcher: (() => Promise<HostProcess>) | undefined;
   private host: Promise<PythonHost> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
-  private uid: number | undefined;
+  private assignedUid: number | undefined;
   private disposed = false;
   /** The isolation in effect once started. */
   isolationLevel: PythonIsolationLevel | undefined;
   /** How the script runs once started: an entry function, or Reflow's whole-script mode. */
   ready: HostReady | undefined;
+
+  /** The unprivileged uid this node's host runs as (local sandbox as root), else undefined. */
+  get sandboxUid(): number | undefined {
+    return this.assignedUid;
+  }
 
   constructor(options: EngineOptions, settings: PythonEngineSettings) {
     this.options = options;
@@ -79,7 +84,7 @@ export class PythonEngine implements ScriptEngine {
       host.kill();
       await host.exited;
     }
-    if (this.uid !== undefined) this.settings.uids.release(this.uid);
+    if (this.assignedUid !== undefined) this.settings.uids.release(this.assignedUid);
   }
 
   private async boot(): Promise<void> {
@@ -97,7 +102,7 @@ export class PythonEngine implements ScriptEngine {
     this.launcher = isolation === 'docker' ? this.dockerLauncher() : await this.localLauncher();
     // with processes allowed, the host kills the script's leftovers after each call where the
     // signal can only reach them: inside a pid namespace, or under the node's own uid
-    const reap = this.settings.maxProcesses > 1 && (this.isolationLevel !== 'prlimit' || this.uid !== undefined);
+    const reap = this.settings.maxProcesses > 1 && (this.isolationLevel !== 'prlimit' || this.assignedUid !== undefined);
     this.init = { code, file, entry: source.entryPoint, config: this.options.config, limits, reap };
     this.host = this.launch(undefined);
     try {
@@ -121,10 +126,10 @@ export class PythonEngine implements ScriptEngine {
         `${support.notes.join('; ')}; or use sandbox 'auto'`);
     }
     this.isolationLevel = kind;
-    if (support.dropsPrivileges) this.uid ??= this.settings.uids.acquire();
+    if (support.dropsPrivileges) this.assignedUid ??= this.settings.uids.acquire();
     const timeoutSeconds = Math.ceil(this.options.limits.timeoutMs / 1000);
     const command = hostCommand({
-      kind, uid: this.uid, python, hostProgram: HOST_PROGRAM,
+      kind, uid: this.assignedUid, python, hostProgram: HOST_PROGRAM,
       limits: {
         memoryMb: this.options.limits.memoryMb, cpuSeconds: this.cpuBudget(timeoutSeconds),
         openFiles: this.settings.openFiles, processes: this.settings.maxProcesses, fileSizeMb: this.settings.fileSizeMb,
@@ -151,9 +156,13 @@ export class PythonEngine implements ScriptEngine {
     });
   }
 
-  /** Lifetime CPU seconds of one host (RLIMIT_CPU); the engine recycles a host before it runs out. */
-  private cpuBudget(timeoutSeconds: number): number {
-    return this.settings.cpuSeconds ?? Math.max(60, 4 * timeoutSeconds);
+  /**
+   * CPU seconds of one host's life: the soft RLIMIT_CPU, where the host asks to be replaced after
+   * its current call; the hard limit, where the kernel kills it, is one call's time limit later.
+   */
+  private cpuBudget(timeoutSeconds: number): { soft: number; hard: number } {
+    const soft = this.settings.cpuSeconds ?? Math.max(60, 4 * timeoutSeconds);
+    return { soft, hard: soft + timeoutSeconds + 1 };
   }
 
   /** Starts a host (after `previous`, a dead one, is fully gone) and sends it the script. */
@@ -192,7 +201,7 @@ export class PythonEngine implements ScriptEngine {
     try {
       return await host.call(call);
     } finally {
-      if (host.alive && this.isolationLevel !== 'docker' && this.nearCpuBudget(host)) host.kill();
+      if (host.alive && host.wantsRecycling) host.kill();
       if (!host.alive && !this.disposed) {
         // restart now, so the next message does not wait for the cold start
         this.host = this.launch(host);
@@ -201,10 +210,6 @@ export class PythonEngine implements ScriptEngine {
     }
   }
 
-  private nearCpuBudget(host: PythonHost): boolean {
-    const timeoutSeconds = Math.ceil(this.options.limits.timeoutMs / 1000);
-    return host.cpuSeconds > this.cpuBudget(timeoutSeconds) - timeoutSeconds - 1;
-  }
 }
 
 /** The script's code and the name errors use for it: the file path, or `<inline>`. */

@@ -68,8 +68,8 @@ export class PythonHost {
   private stderrTail = '';
   private stderrLine = '';
   private readonly pendingLogs: { level: Level; message: string }[] = [];
-  /** CPU seconds the host has used (reported with each result). */
-  cpuSeconds = 0;
+  /** The host reached its CPU-time soft limit: replace it after this call. */
+  wantsRecycling = false;
 
   private constructor(process: HostProcess, file: string, limits: ScriptLimits) {
     this.process = process;
@@ -144,7 +144,7 @@ export class PythonHost {
         return call.emit(frame.port, frame.value) ?? true;
       }
       if (frame.t !== 'result') return false;
-      if (typeof frame.cpu === 'number') this.cpuSeconds = frame.cpu;
+      if (frame.recycle === 1) this.wantsRecycling = true;
       const outputs = frame.outputs;
       if (outputs === null || typeof outputs !== 'object' || Array.isArray(outputs)) return false;
       settle(() => ({ outputs: outputs as Record<string, unknown>, state: frame.state }));

@@ -30,7 +30,7 @@ export interface PythonEngineOptions {
   openFiles?: number;
   /** Largest file a script may write, and the size of its /tmp, in MB. Default 16. */
   fileSizeMb?: number;
-  /** CPU seconds one host process may use in its life (it is recycled before); default max(60, 4 × timeout). */
+  /** CPU seconds after which a host is replaced (between calls; RLIMIT_CPU soft limit); default max(60, 4 × timeout). */
   cpuSeconds?: number;
   /** Unprivileged uids handed to hosts when running as root (one per node): first uid and count. */
   uidBase?: number;

@@ -65,8 +65,8 @@ export function detectSandbox(): Promise<SandboxSupport> {
 /** Resource limits applied to one host process. */
 export interface ProcessLimits {
   memoryMb: number;
-  /** CPU seconds for the host's whole life (it is recycled before running out). */
-  cpuSeconds: number;
+  /** CPU seconds for the host's whole life: at `soft` it asks to be replaced, at `hard` the kernel kills it. */
+  cpuSeconds: { soft: number; hard: number };
   openFiles: number;
   processes: number;
   fileSizeMb: number;
@@ -94,7 +94,7 @@ export function hostCommand(options: {
   const { kind, uid, limits, python, hostProgram } = options;
   const mb = 1024 * 1024;
   const args = [
-    `--as=${limits.memoryMb * mb}`, `--cpu=${limits.cpuSeconds}`, `--nofile=${limits.openFiles}`,
+    `--as=${limits.memoryMb * mb}`, `--cpu=${limits.cpuSeconds.soft}:${limits.cpuSeconds.hard}`, `--nofile=${limits.openFiles}`,
     `--nproc=${limits.processes}`, `--fsize=${limits.fileSizeMb * mb}`, '--core=0', '--',
   ];
   let program = hostProgram;
