@@ -3,8 +3,6 @@
 // memory / pids / CPU limits and an unprivileged user; attacks are contained and the node survives.
 // These tests skip only where no Docker engine can exist (not root, not Linux) and say why; in CI
 // as root a missing engine is a failure (scripts/services.d/docker.sh must have started it).
-// node:test's describe/it return promises that the runner itself awaits.
-/* eslint-disable @typescript-eslint/no-floating-promises */
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';

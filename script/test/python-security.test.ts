@@ -7,8 +7,6 @@
 //   - bwrap: the host filesystem (/etc/passwd, the project) is not there; no network;
 //   - unshare: no network, but world-readable host files ARE readable;
 //   - prlimit: neither filesystem nor network isolation (only the uid's permissions apply).
-// node:test's describe/it return promises that the runner itself awaits.
-/* eslint-disable @typescript-eslint/no-floating-promises */
 import assert from 'node:assert/strict';
 import { chmodSync, readdirSync, readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';

@@ -1,9 +1,8 @@
 // The Python engine's contract: process(inputs, state, config), Reflow's Context API and script
 // mode, streaming, logging, precise errors with the script's line, and metadata discovery.
-// node:test's describe/it return promises that the runner itself awaits.
-/* eslint-disable @typescript-eslint/no-floating-promises */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { FLOW } from '@actorflow/network';
 import { ScriptError, type ScriptLimits } from '../src/engine.ts';
 import { createPythonEngineFactory, pythonEngineFactory, type PythonEngine } from '../src/python/index.ts';
 import { EngineDriver, tempDir } from './harness.ts';
@@ -94,10 +93,14 @@ describe('Python engine: the process(inputs, state, config) contract', () => {
     assert.deepEqual(driver.recorded.emits, [['a', 1], ['b', 2]]);
   });
 
-  it('carries bytes both ways (Uint8Array <-> bytes) and bigint inputs as exact Python ints', async () => {
-    const { driver } = python('def process(inputs, state, config):\n    return {"bytes": inputs["b"][::-1], "big": str(inputs["n"] + 1), "kind": type(inputs["b"]).__name__}');
-    const { outputs } = await driver.call({ b: new Uint8Array([1, 2, 3]), n: 2n ** 64n });
-    assert.deepEqual(outputs, { bytes: new Uint8Array([3, 2, 1]), big: '18446744073709551617', kind: 'bytes' });
+  it('carries bytes both ways (Uint8Array <-> bytes), bigint inputs as exact Python ints, other values in plain JSON form', async () => {
+    const { driver } = python('def process(inputs, state, config):\n    return {"bytes": inputs["b"][::-1], "big": str(inputs["n"] + 1), "kind": type(inputs["b"]).__name__, "rest": inputs["rest"]}');
+    const rest = { when: new Date(0), flow: FLOW, error: Object.assign(new Error('boom'), { code: 'E_X' }), nan: Number.NaN };
+    const { outputs } = await driver.call({ b: new Uint8Array([1, 2, 3]), n: 2n ** 64n, rest });
+    assert.deepEqual(outputs, {
+      bytes: new Uint8Array([3, 2, 1]), big: '18446744073709551617', kind: 'bytes',
+      rest: { when: '1970-01-01T00:00:00.000Z', flow: 'flow', error: { message: 'boom', name: 'Error', code: 'E_X' }, nan: null },
+    });
   });
 
   it('uses the @actor-decorated function as the entry point, or the one named by entryPoint', async () => {

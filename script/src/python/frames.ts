@@ -2,6 +2,8 @@
 // big-endian length followed by that many bytes of UTF-8 JSON (one object per frame).
 // Values JSON cannot carry travel tagged: Uint8Array as {"$bytes": base64}, bigint as {"$int": digits};
 // a frame holding tags says so with "b": 1, so untagged frames (the usual case) are never walked.
+// Other message values take the network's plain JSON form: Date -> ISO string, FLOW -> "flow"
+// (their toJSON), Error -> {message, name, code?}, NaN / ±Infinity -> null.
 
 /** A frame from the host: `t` says which (ready, emit, log, result, error). */
 export interface HostFrame {
@@ -21,6 +23,10 @@ export function encodeFrame(frame: Record<string, unknown>): Buffer {
     if (value instanceof Uint8Array) {
       tagged = true;
       return { $bytes: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
+    }
+    if (value instanceof Error) {
+      const code = (value as { code?: unknown }).code;
+      return code === undefined ? { message: value.message, name: value.name } : { message: value.message, name: value.name, code };
     }
     return value;
   });
