@@ -42,4 +42,5 @@ tar -C "$ROOTFS" -c . | docker import \
   --change "LABEL actorflow.recipe=$RECIPE" --change "LABEL actorflow.python=$PYVER" \
   --change 'USER 65534:65534' --change 'WORKDIR /tmp' --change 'CMD ["/usr/bin/python3"]' \
   - "$IMAGE" >/dev/null
+docker image prune -f --filter label=actorflow.recipe >/dev/null   # the image this one replaced
 echo "actorflow: built $IMAGE ($(docker image inspect "$IMAGE" --format '{{.Size}}') bytes)" >&2

@@ -613,7 +613,13 @@ def serve():
     sys.stdin = open(os.devnull)
     sys.stdout, sys.stderr = LogStream(host, 'info'), LogStream(host, 'warn')
     while True:
-        frame = host.channel.read()
+        try:
+            frame = host.channel.read()
+        except MemoryError:
+            # the frame may be half read: answer, then exit; the engine starts a fresh host
+            host.channel.write(_error_frame(HostError('SCRIPT_MEMORY', 'the inputs and state of this call do not fit in the memory limit',
+                                                      'send smaller messages, or raise limits.memoryMb')))
+            return
         if frame is None:
             return
         try:

@@ -152,6 +152,26 @@ describe('Python engine: host lifecycle', () => {
   });
 });
 
+describe('Python engine: cancellation and disposal', () => {
+  it('kills the host when the caller aborts a call, rejects with the abort reason, and serves the next message', async () => {
+    const { driver } = python('import time\ndef process(inputs, state, config):\n    if inputs.get("slow"):\n        time.sleep(60)\n    return {"ok": True}');
+    await driver.call({});
+    const controller = new AbortController();
+    const pending = driver.call({ slow: true }, { signal: controller.signal, emit: () => undefined });
+    const reason = new Error('network stopping');
+    setImmediate(() => controller.abort(reason));
+    assert.equal(await pending.then(() => undefined, (e: unknown) => e), reason);
+    assert.deepEqual((await driver.call({})).outputs, { ok: true });
+  });
+
+  it('refuses calls after dispose with a clear error', async () => {
+    const { engine, driver } = python('def process(inputs, state, config):\n    return {}');
+    await driver.call({});
+    await engine.dispose();
+    assert.match((await rejection(driver.call({}))).message, /disposed/);
+  });
+});
+
 describe('Python engine: Reflow\'s script contract', () => {
   it('gives Context.get_inputs() messages with .data and .type, and Context.send_output(non-dict) goes to "out"', async () => {
     const { driver } = python([
