@@ -1,34 +1,22 @@
 // Message values leave the server as plain JSON: results, events and history hold whatever actors
-// emitted (JSON values, Uint8Array, bigint, Date, Error, the Flow signal), and those must neither
-// crash JSON.stringify (bigint) nor turn into `{}` (Error) or `{"0":1,…}` (Uint8Array).
-//
-// The plain form: Uint8Array → base64 string, bigint → number when safe else decimal string,
-// Date → ISO string, Error → {name, message, code?}, Flow → "flow", undefined → null in arrays.
+// emitted (JSON values, Uint8Array, bigint, Date, Error, the Flow signal). The runtime's plain
+// form (`toPlainJson` of @actorflow/network: base64 for bytes, ISO dates, bigint as number or
+// decimal string, errors as {message, name, code}) is used everywhere; a value outside the
+// message model becomes an UNSUPPORTED_MESSAGE marker instead of failing the whole response.
+import { toPlainJson, type JsonValue } from '@actorflow/network';
 
-function replacer(this: unknown, _key: string, value: unknown): unknown {
-  switch (typeof value) {
-    case 'bigint':
-      return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
-    case 'object':
-      if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
-      if (value instanceof Error) {
-        const code = (value as { code?: unknown }).code;
-        return typeof code === 'string' ? { name: value.name, message: value.message, code } : { name: value.name, message: value.message };
-      }
-      return value;
-    default:
-      return value;
+/** The plain JSON form of any message value. */
+export function toPlain<T extends JsonValue = JsonValue>(value: unknown): T {
+  try {
+    return toPlainJson(value) as T;
+  } catch (err) {
+    return { error: 'UNSUPPORTED_MESSAGE', message: (err as Error).message } as unknown as T;
   }
 }
 
-/** JSON text of any message value (see the module comment for the mapping). */
+/** JSON text of any message value. */
 export function toJsonText(value: unknown): string {
-  return JSON.stringify(value, replacer) ?? 'null';
-}
-
-/** A plain-JSON copy of any message value. */
-export function toPlainJson<T = unknown>(value: unknown): T {
-  return JSON.parse(toJsonText(value)) as T;
+  return JSON.stringify(toPlain(value));
 }
 
 /** Size in bytes of a value's JSON text (UTF-8). */

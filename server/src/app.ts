@@ -1,0 +1,154 @@
+// buildServer(): the fastify application — configuration, logging with request and run ids, API
+// keys, rate limits, CORS, body limits, JSON Schema validation with precise problems, the OpenAPI
+// document, the run history, the execution engine, metrics, the REST routes and the /ws hub.
+// Used by the CLI (`actorflow serve`) and by tests (listen on 127.0.0.1, port 0).
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import websocket from '@fastify/websocket';
+import type { DestinationStream } from 'pino';
+import type { ComponentRegistry } from '@actorflow/network';
+import { installAuth } from './auth.ts';
+import { resolveConfig, type ServerConfig } from './config.ts';
+import { ExecutionEngine } from './engine/engine.ts';
+import { installErrorHandling } from './error-handler.ts';
+import { ApiError } from './errors.ts';
+import { HistoryStore } from './history/store.ts';
+import { loggerOptions, requestId } from './logging.ts';
+import { ServerMetrics } from './metrics.ts';
+import { createRegistry } from './registry.ts';
+import { componentRoutes } from './routes/components.ts';
+import { docsRoutes } from './routes/docs.ts';
+import { graphRoutes } from './routes/graphs.ts';
+import { healthRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { workflowRoutes } from './routes/workflows.ts';
+import { wsRoutes } from './routes/ws.ts';
+import { SHARED_SCHEMAS } from './schemas/index.ts';
+import { validatorCompiler } from './validation.ts';
+import { SERVER_VERSION } from './version.ts';
+import { WsHub } from './ws/hub.ts';
+
+/** What the server is made of; other plugins (Zeal, FBP) reach the engine through `app.actorflow`. */
+export interface ServerContext {
+  config: ServerConfig;
+  registry: ComponentRegistry;
+  history: HistoryStore;
+  engine: ExecutionEngine;
+  metrics: ServerMetrics;
+  hub: WsHub;
+  /** Ids of the runs found Queued/Running at start (left by a process that died) and marked Failed. */
+  recovered: string[];
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    actorflow: ServerContext;
+  }
+}
+
+export interface BuildServerOptions {
+  /** Settings; anything left out has its default (see config.ts). */
+  config?: Partial<ServerConfig>;
+  /** The component registry (default: createRegistry()). */
+  registry?: ComponentRegistry;
+  /** Where log lines go (default stdout). */
+  logStream?: DestinationStream;
+  /** Environment graphs may read through env_vars (default: process.env without ACTORFLOW_*). */
+  graphEnv?: Record<string, string | undefined>;
+}
+
+/** Close code for WebSocket clients when the server shuts down. */
+const GOING_AWAY = 1001;
+
+export async function buildServer(options: BuildServerOptions = {}): Promise<FastifyInstance> {
+  const config = resolveConfig(options.config);
+  const app = Fastify({
+    logger: loggerOptions(config.logLevel, options.logStream),
+    genReqId: requestId,
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    bodyLimit: config.bodyLimitBytes,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    trustProxy: false,
+    // Closing waits for running runs (the shutdown grace period).
+    pluginTimeout: config.shutdownGraceMs + 10_000,
+  });
+  app.setValidatorCompiler(validatorCompiler(SHARED_SCHEMAS));
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  installErrorHandling(app, config.bodyLimitBytes);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  const registry = options.registry ?? (await createRegistry());
+  const history = new HistoryStore(config.db);
+  const recovered = history.recoverInterrupted();
+  if (recovered.length) app.log.warn({ runs: recovered.length }, 'marked runs interrupted by the previous process as Failed');
+  const metrics = new ServerMetrics();
+  const engine = new ExecutionEngine({
+    registry, history, logger: app.log,
+    limits: { maxNodes: config.maxNodes, maxEdges: config.maxEdges, maxIipBytes: config.maxIipBytes },
+    maxConcurrentRuns: config.maxConcurrentRuns, maxQueuedRuns: config.maxQueuedRuns,
+    runTimeoutMs: config.runTimeoutMs, maxRunTimeoutMs: config.maxRunTimeoutMs, eventLogLimit: config.eventLogLimit,
+    webhooks: { attempts: config.webhookAttempts, backoffMs: config.webhookBackoffMs, maxBackoffMs: 300_000, timeoutMs: config.webhookTimeoutMs },
+    onWebhookResult: (delivered) => metrics.webhook(delivered),
+    ...(options.graphEnv ? { env: options.graphEnv } : {}),
+  });
+  metrics.observe(engine);
+  const hub = new WsHub({ engine, config, metrics, logger: app.log, sharedSchemas: SHARED_SCHEMAS });
+  app.decorate('actorflow', { config, registry, history, engine, metrics, hub, recovered });
+
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) });
+  });
+  if (config.corsOrigins.length) {
+    await app.register(cors, {
+      origin: config.corsOrigins.includes('*') ? '*' : config.corsOrigins,
+      allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'idempotency-key', 'x-request-id'],
+      exposedHeaders: ['x-request-id', 'retry-after', 'location', 'idempotent-replayed'],
+      methods: ['GET', 'POST', 'OPTIONS'],
+    });
+  }
+  installAuth(app, config.apiKeys);
+  if (config.rateLimitPerMinute > 0) {
+    await app.register(rateLimit, {
+      max: config.rateLimitPerMinute,
+      timeWindow: 60_000,
+      keyGenerator: (request) => (request.clientId !== 'anonymous' ? request.clientId : request.ip),
+      errorResponseBuilder: (_request, context) => new ApiError('RATE_LIMITED', `more than ${context.max} requests per minute`, `slow down; retry in ${Math.ceil(context.ttl / 1000)} s (Retry-After)`),
+    });
+  }
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Actorflow server', version: SERVER_VERSION, description: 'Run flow graphs headless and watch them live. Responses use Reflow\'s envelope {success, data, error, timestamp}.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
+      security: config.apiKeys.length ? [{ bearer: [] }, { apiKey: [] }] : [],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(websocket, {
+    options: { maxPayload: config.bodyLimitBytes },
+    // Runs end first (their subscribers get the terminal events), then the sockets close.
+    preClose: async () => {
+      await engine.shutdown(config.shutdownGraceMs);
+      hub.closeAll(GOING_AWAY, 'server shutting down');
+      app.websocketServer.close();
+    },
+  });
+  app.addHook('onClose', async () => {
+    metrics.close();
+    history.close();
+  });
+
+  await app.register(healthRoutes);
+  await app.register(workflowRoutes);
+  await app.register(componentRoutes);
+  await app.register(graphRoutes);
+  await app.register(metricsRoutes);
+  await app.register(docsRoutes);
+  await app.register(wsRoutes);
+  return app;
+}

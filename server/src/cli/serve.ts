@@ -1,0 +1,53 @@
+// `actorflow serve`: the server with the embedded defaults (SQLite history next to you, loopback
+// only), graceful shutdown on SIGTERM/SIGINT (a second signal exits at once).
+import { buildServer } from '../app.ts';
+import { defaultConfig, loadConfig } from '../config.ts';
+import { inspectGraph } from '../engine/graph-intake.ts';
+import { createRegistry } from '../registry.ts';
+import { formatProblems, readGraphFile } from './output.ts';
+
+export async function serveCommand(flags: Record<string, string | undefined>): Promise<number> {
+  const config = loadConfig(flags, process.env);
+  const example = flags.example;
+  if (example) {
+    const { maxNodes, maxEdges, maxIipBytes } = defaultConfig();
+    const { valid, problems } = inspectGraph(readGraphFile(example), await createRegistry(), { maxNodes, maxEdges, maxIipBytes });
+    if (!valid) {
+      process.stderr.write(`actorflow serve: the example graph ${example} is invalid:\n${formatProblems(problems)}\n`);
+      return 1;
+    }
+  }
+  const app = await buildServer({ config });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  const auth = config.apiKeys.length ? ` -H "authorization: Bearer $ACTORFLOW_API_KEY"` : '';
+  process.stdout.write([
+    `actorflow: listening on ${url} (history: ${config.db}; API docs: ${url}/docs/json; live events: ws://${host}:${port}/ws)`,
+    ...(example ? [
+      `actorflow: run the example graph ${example}:`,
+      `  curl -s -X POST "${url}/workflows?wait=true" -H 'content-type: application/json'${auth} --data "{\\"graph_json\\": $(cat ${example})}"`,
+      `  or without the server: ./run actorflow run ${example}`,
+    ] : []),
+    '',
+  ].join('\n'));
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        app.log.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      stopping = true;
+      app.log.info({ signal, grace_ms: config.shutdownGraceMs }, 'shutting down: no new runs; running runs get the grace period');
+      app.close().then(() => resolve(0), (err: unknown) => {
+        app.log.error({ err }, 'shutdown failed');
+        resolve(1);
+      });
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}

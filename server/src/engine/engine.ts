@@ -1,0 +1,375 @@
+// ExecutionEngine: THE one place where graphs run. REST, WebSocket, the CLI, the Zeal bridge and
+// the FBP protocol all submit runs here. One Network per run; at most `maxConcurrentRuns` run at
+// once and the rest wait in a bounded FIFO queue; each run has a timeout; cancellation aborts the
+// network (every actor's signal); every state change is persisted before it is announced; each
+// terminal event goes to the run's webhook.
+//
+// Hook API for other parts of the server:
+//   engine.onExecution((execution) => { ... })   every new run, before it starts
+//   execution.onStatus((status, execution) => { ... })   Running (network set), then the end
+//   execution.network.events.subscribe(listener, { types, nodes, sample })
+//   await engine.submit({ graph, input, metadata, source: 'zeal' })
+import { setTimeout as sleep } from 'node:timers/promises';
+import { randomUUID } from 'node:crypto';
+import { Network, type ComponentRegistry, type NetworkEventType, type RunResult, NETWORK_EVENT_TYPES } from '@actorflow/network';
+import type { FastifyBaseLogger } from 'fastify';
+import { ApiError, invalidRequest } from '../errors.ts';
+import type { HistoryStore, IdempotencyKey } from '../history/store.ts';
+import { toPlain } from '../json-values.ts';
+import { type RunError, type RunRecord, type RunSource, type RunStatus } from '../run-record.ts';
+import { terminalEvent } from '../views.ts';
+import { EventLog } from './event-log.ts';
+import { Execution } from './execution.ts';
+import { intakeGraph, inputProblems, type GraphLimits } from './graph-intake.ts';
+import { RunQueue } from './run-queue.ts';
+import { WebhookDispatcher, type WebhookOptions, type WebhookTarget } from './webhooks.ts';
+
+export interface EngineOptions {
+  registry: ComponentRegistry;
+  history: HistoryStore;
+  logger: FastifyBaseLogger;
+  limits: GraphLimits;
+  maxConcurrentRuns: number;
+  maxQueuedRuns: number;
+  /** Default per-run timeout. */
+  runTimeoutMs: number;
+  /** Largest per-run timeout a request may ask for. */
+  maxRunTimeoutMs: number;
+  /** Events kept per run in the history. */
+  eventLogLimit: number;
+  webhooks: Omit<WebhookOptions, 'logger'>;
+  /** Called with the outcome of each webhook event (for metrics). */
+  onWebhookResult?: (delivered: boolean) => void;
+  /** Environment graphs may read through `env_vars`. Default: process.env without ACTORFLOW_* (server secrets). */
+  env?: Record<string, string | undefined>;
+}
+
+export interface SubmitRequest {
+  /** A graph document (JSON object, JSON or `.fbp` text) or a Graph. */
+  graph: unknown;
+  /** Values for the graph's exported inports. */
+  input?: Record<string, unknown>;
+  /** Reflow's execution metadata (execution_id, workflow_id, webhook_url, webhook_headers, timeout_ms, …). */
+  metadata?: Record<string, unknown>;
+  source: RunSource;
+  /** The client's Idempotency-Key: a repeat of the same request returns the run it started. */
+  idempotency?: IdempotencyKey;
+  /** Where graph and input sit in the caller's request, for problem paths. Default `$.graph_json`, `$.input`. */
+  paths?: { graph: string; input: string };
+}
+
+export interface Submission {
+  id: string;
+  status: RunStatus;
+  /** True when an Idempotency-Key matched an earlier request: no new run was started. */
+  replayed: boolean;
+  /** The live run while it is queued or running. */
+  execution: Execution | undefined;
+}
+
+export type ExecutionListener = (execution: Execution) => void;
+
+/** Event types kept in a run's stored event log (per-message MessageSent events are not). */
+const LOGGED_EVENT_TYPES: readonly NetworkEventType[] = NETWORK_EVENT_TYPES.filter((t) => t !== 'MessageSent');
+
+/** The environment without the server's own settings and secrets. */
+function graphEnvironment(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('ACTORFLOW_')));
+}
+
+/** Request metadata as stored: webhook header values are secrets and never persisted. */
+function storedMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
+  const headers = metadata.webhook_headers;
+  if (!headers || typeof headers !== 'object') return metadata;
+  return { ...metadata, webhook_headers: Object.fromEntries(Object.keys(headers).map((k) => [k, '[redacted]'])) };
+}
+
+function outcome(result: RunResult, exec: Execution): { status: RunStatus; error: RunError | null } {
+  switch (result.status) {
+    case 'completed':
+      return { status: 'Completed', error: null };
+    case 'cancelled':
+      return { status: 'Cancelled', error: exec.cancelReason ?? { code: 'CANCELLED', message: 'the run was cancelled' } };
+    case 'timeout':
+      return { status: 'Failed', error: { code: 'RUN_TIMEOUT', message: `the run did not finish within its timeout of ${exec.timeoutMs} ms` } };
+    case 'failed': {
+      const cause = result.errors.find((e) => !e.handled);
+      if (cause?.actorId) return { status: 'Failed', error: { code: 'ACTOR_FAILED', message: `node '${cause.actorId}' (${cause.component}) failed: ${cause.error.message}` } };
+      return { status: 'Failed', error: { code: 'NETWORK_FAILED', message: `the network failed: ${cause?.error.message ?? 'unknown error'}` } };
+    }
+  }
+}
+
+export class ExecutionEngine {
+  readonly #o: EngineOptions;
+  readonly #log: FastifyBaseLogger;
+  readonly #env: Record<string, string | undefined>;
+  readonly #active = new Map<string, Execution>();
+  readonly #queue = new RunQueue<Execution>();
+  readonly #pendingKeys = new Map<string, { requestHash: string; id: string }>();
+  readonly #listeners = new Set<ExecutionListener>();
+  readonly #webhooks: WebhookDispatcher;
+  #running = 0;
+  #shutdown: Promise<void> | null = null;
+
+  constructor(options: EngineOptions) {
+    this.#o = options;
+    this.#log = options.logger;
+    this.#env = options.env ?? graphEnvironment(process.env);
+    this.#webhooks = new WebhookDispatcher({ ...options.webhooks, logger: options.logger });
+  }
+
+  /** Calls `listener` with every new run, before it starts. Returns the unsubscribe function. */
+  onExecution(listener: ExecutionListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** The live run (queued or running), if any. */
+  get(id: string): Execution | undefined {
+    return this.#active.get(id);
+  }
+
+  /** The record of a run: live, or from the history. */
+  record(id: string): RunRecord | undefined {
+    return this.#active.get(id)?.record() ?? this.#o.history.get(id);
+  }
+
+  /** Runs queued or running now. */
+  active(): IterableIterator<Execution> {
+    return this.#active.values();
+  }
+
+  counts(): { queued: number; running: number } {
+    return { queued: this.#queue.size, running: this.#running };
+  }
+
+  /** True once shutdown began: no new runs are accepted. */
+  get closing(): boolean {
+    return this.#shutdown !== null;
+  }
+
+  /**
+   * Validates a run request and, once it is recorded in the history, queues the run. Throws an
+   * ApiError (INVALID_GRAPH, INVALID_REQUEST, EXECUTION_EXISTS, IDEMPOTENCY_KEY_REUSED,
+   * QUEUE_FULL, SHUTTING_DOWN) without starting anything.
+   */
+  async submit(request: SubmitRequest): Promise<Submission> {
+    if (this.#shutdown) throw new ApiError('SHUTTING_DOWN', 'the server is shutting down', 'retry against another instance or after the restart', { headers: { 'retry-after': '5' } });
+    const metadata = request.metadata ?? {};
+    const input = request.input ?? {};
+    const paths = request.paths ?? { graph: '$.graph_json', input: '$.input' };
+
+    const replay = request.idempotency && this.#replay(request.idempotency);
+    if (replay) return replay;
+
+    const id = typeof metadata.execution_id === 'string' ? metadata.execution_id : randomUUID();
+    if (this.#active.has(id) || this.#o.history.exists(id)) {
+      throw new ApiError('EXECUTION_EXISTS', `execution '${id}' already exists`, 'leave metadata.execution_id out to get a generated id, or choose an unused one');
+    }
+    const timeoutMs = typeof metadata.timeout_ms === 'number' ? metadata.timeout_ms : this.#o.runTimeoutMs;
+    const { graph } = intakeGraph(request.graph, this.#o.registry, this.#o.limits, paths.graph, this.#env);
+    const problems = inputProblems(graph, input, this.#o.limits, paths.input);
+    if (timeoutMs > this.#o.maxRunTimeoutMs) {
+      problems.push({ code: 'TIMEOUT_TOO_LONG', path: '$.metadata.timeout_ms', message: `${timeoutMs} ms exceeds the server's maximum run timeout of ${this.#o.maxRunTimeoutMs} ms`, hint: `ask for at most ${this.#o.maxRunTimeoutMs} ms`, severity: 'error' });
+    }
+    if (problems.length) throw invalidRequest(problems);
+    if (this.#running >= this.#o.maxConcurrentRuns && this.#queue.size >= this.#o.maxQueuedRuns) {
+      throw new ApiError('QUEUE_FULL', `${this.#queue.size} runs are already waiting (the limit is ${this.#o.maxQueuedRuns})`, 'retry later; the server owner can raise ACTORFLOW_MAX_QUEUED_RUNS or ACTORFLOW_MAX_CONCURRENT_RUNS', { headers: { 'retry-after': '1' } });
+    }
+
+    const webhook: WebhookTarget | null = typeof metadata.webhook_url === 'string'
+      ? { url: metadata.webhook_url, headers: (metadata.webhook_headers as Record<string, string> | undefined) ?? {} }
+      : null;
+    const record: RunRecord = {
+      id, workflowId: typeof metadata.workflow_id === 'string' ? metadata.workflow_id : null, graphName: graph.name || null,
+      source: request.source, status: 'Queued', createdAt: Date.now(), startedAt: null, finishedAt: null,
+      metadata: storedMetadata(metadata), results: null, stats: null, errors: [], error: null, eventsDropped: 0,
+      webhook: webhook && { url: webhook.url, delivered: 0, failed: 0, attempts: 0, lastError: null },
+    };
+    const exec = new Execution({ record, graph, input: Object.fromEntries(Object.entries(input).map(([k, v]) => [graph.portName(k), v])), timeoutMs, webhook, eventLog: new EventLog(this.#o.eventLogLimit) });
+    this.#active.set(id, exec);
+    const key = request.idempotency && `${request.idempotency.scope}\n${request.idempotency.key}`;
+    if (key) this.#pendingKeys.set(key, { requestHash: request.idempotency!.requestHash, id });
+    try {
+      await this.#o.history.insert(record, { graph: request.graph, input }, request.idempotency);
+    } catch (err) {
+      this.#active.delete(id);
+      throw err;
+    } finally {
+      if (key) this.#pendingKeys.delete(key);
+    }
+    for (const listener of this.#listeners) {
+      try {
+        listener(exec);
+      } catch (err) {
+        this.#log.error({ err, run_id: id }, 'an execution listener threw');
+      }
+    }
+    this.#queue.push(exec);
+    this.#pump();
+    return { id, status: exec.status, replayed: false, execution: exec.status === 'Queued' || exec.status === 'Running' ? exec : undefined };
+  }
+
+  #replay(idempotency: IdempotencyKey): Submission | undefined {
+    const found = this.#pendingKeys.get(`${idempotency.scope}\n${idempotency.key}`)
+      ?? (() => {
+        const stored = this.#o.history.idempotencyKey(idempotency.scope, idempotency.key);
+        return stored && { requestHash: stored.requestHash, id: stored.runId };
+      })();
+    if (!found) return undefined;
+    if (found.requestHash !== idempotency.requestHash) {
+      throw new ApiError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key '${idempotency.key}' was already used for a different request (execution ${found.id})`, 'use a new key for a new request; resend exactly the same body to get the original run');
+    }
+    const exec = this.#active.get(found.id);
+    const status = exec?.status ?? this.#o.history.get(found.id)?.status ?? 'Queued';
+    return { id: found.id, status, replayed: true, execution: exec };
+  }
+
+  /** Waits up to `timeoutMs` for a run to finish; resolves with its record then (or as it is). */
+  async waitFor(id: string, timeoutMs: number): Promise<RunRecord | undefined> {
+    const exec = this.#active.get(id);
+    if (!exec) return this.#o.history.get(id);
+    const timer = new AbortController();
+    const done = await Promise.race([exec.finished, sleep(timeoutMs, undefined, { signal: timer.signal }).catch(() => undefined)]);
+    timer.abort();
+    return done ?? exec.record();
+  }
+
+  /**
+   * Cancels a run: a queued run never starts; a running one has its network stopped (every
+   * actor's signal aborted). Resolves with the final record once the run has ended — which may be
+   * Completed if it finished first. Throws NOT_FOUND or RUN_FINISHED.
+   */
+  async cancel(id: string, reason: RunError = { code: 'CANCELLED', message: 'cancelled on request' }): Promise<RunRecord> {
+    const exec = this.#active.get(id);
+    if (!exec) {
+      const stored = this.#o.history.get(id);
+      if (!stored) throw new ApiError('NOT_FOUND', `execution '${id}' not found`, 'list executions with GET /workflows');
+      throw new ApiError('RUN_FINISHED', `execution '${id}' already finished (${stored.status})`, 'only Queued or Running executions can be cancelled');
+    }
+    exec.cancelReason ??= reason;
+    if (this.#queue.remove(exec)) {
+      await this.#finish(exec, { status: 'Cancelled', error: exec.cancelReason, finishedAt: Date.now() });
+    } else {
+      exec.abort.abort(exec.cancelReason);
+    }
+    return exec.finished;
+  }
+
+  #pump(): void {
+    while (this.#running < this.#o.maxConcurrentRuns) {
+      const exec = this.#queue.shift();
+      if (!exec) return;
+      this.#running++;
+      void this.#run(exec);
+    }
+  }
+
+  async #run(exec: Execution): Promise<void> {
+    const log = this.#log.child({ run_id: exec.id });
+    try {
+      let net: Network;
+      try {
+        net = await Network.create(exec.graph, { registry: this.#o.registry, id: exec.id, env: this.#env });
+      } catch (err) {
+        log.warn({ err }, 'run could not start');
+        await this.#finish(exec, { status: 'Failed', error: { code: 'NETWORK_FAILED', message: `the network could not be built: ${(err as Error).message}` }, finishedAt: Date.now() });
+        return;
+      }
+      if (exec.abort.signal.aborted) {
+        await this.#finish(exec, { status: 'Cancelled', error: exec.cancelReason, finishedAt: Date.now() });
+        return;
+      }
+      exec.attach(net);
+      let shutdownLogged!: () => void;
+      const logComplete = new Promise<void>((resolve) => (shutdownLogged = resolve));
+      const logSub = net.events.subscribe((event) => {
+        exec.eventLog.push(event);
+        if (event._type === 'NetworkShutdown') shutdownLogged();
+      }, { types: LOGGED_EVENT_TYPES, bufferSize: 100_000 });
+      exec.patch({ status: 'Running', startedAt: Date.now() });
+      this.#persist(exec, log);
+      exec.notify((err) => log.error({ err }, 'a status listener threw'));
+      log.debug('run started');
+
+      let result: RunResult;
+      try {
+        result = await net.run({ input: exec.input, signal: exec.abort.signal, timeoutMs: exec.timeoutMs });
+      } catch (err) {
+        // Network.run reports failures in its result; reaching here is a runtime bug.
+        log.error({ err }, 'network run threw');
+        await this.#finish(exec, { status: 'Failed', error: { code: 'NETWORK_FAILED', message: (err as Error).message }, finishedAt: Date.now() });
+        return;
+      }
+      // The stored log should end with NetworkShutdown, delivered asynchronously by the hub.
+      await Promise.race([logComplete, sleep(100, undefined, { ref: false })]);
+      logSub.unsubscribe();
+      await this.#finish(exec, {
+        ...outcome(result, exec),
+        startedAt: exec.record().startedAt ?? result.startedAt,
+        finishedAt: result.finishedAt,
+        results: toPlain(result.results) as RunRecord['results'],
+        stats: result.stats,
+        errors: toPlain(result.errors) as unknown as RunRecord['errors'],
+      });
+    } finally {
+      this.#running--;
+      this.#pump();
+    }
+  }
+
+  #persist(exec: Execution, log: FastifyBaseLogger): void {
+    this.#o.history.update(exec.record()).catch((err: unknown) => log.error({ err }, 'could not save the run to the history'));
+  }
+
+  /** Records the end of a run, persists it, then announces it (and sends the webhook). */
+  async #finish(exec: Execution, patch: Partial<RunRecord>): Promise<void> {
+    const log = this.#log.child({ run_id: exec.id });
+    exec.patch({ ...patch, eventsDropped: exec.eventLog.dropped });
+    const record = exec.record();
+    try {
+      await Promise.all([this.#o.history.update(record), this.#o.history.saveEvents(exec.id, exec.eventLog.entries(), exec.eventLog.dropped)]);
+    } catch (err) {
+      log.error({ err }, 'could not save the finished run to the history');
+    }
+    this.#active.delete(exec.id);
+    exec.notify((err) => log.error({ err }, 'a status listener threw'));
+    log.info({ status: record.status, duration_ms: record.startedAt !== null && record.finishedAt !== null ? record.finishedAt - record.startedAt : null, error: record.error?.code }, 'run finished');
+    if (exec.webhook) void this.#sendWebhook(exec, exec.webhook, record, log);
+  }
+
+  async #sendWebhook(exec: Execution, target: WebhookTarget, record: RunRecord, log: FastifyBaseLogger): Promise<void> {
+    const result = await this.#webhooks.deliver(target, terminalEvent(record));
+    this.#o.onWebhookResult?.(result.delivered);
+    const state = { url: target.url, delivered: result.delivered ? 1 : 0, failed: result.delivered ? 0 : 1, attempts: result.attempts, lastError: result.lastError };
+    exec.patch({ webhook: state });
+    if (!this.#o.history.closed) this.#persist(exec, log);
+  }
+
+  /**
+   * Graceful shutdown: accept no new runs, cancel queued ones, give running ones `graceMs` to
+   * finish, cancel the rest, let webhooks in flight finish (within the same grace), flush the history.
+   */
+  shutdown(graceMs: number): Promise<void> {
+    this.#shutdown ??= (async () => {
+      const deadline = Date.now() + graceMs;
+      const reason = (what: string): RunError => ({ code: 'SHUTDOWN', message: `cancelled: the server shut down while the run was ${what}` });
+      await Promise.all([...this.#queue].map((exec) => this.cancel(exec.id, reason('queued'))));
+      const running = [...this.#active.values()];
+      if (running.length) {
+        this.#log.info({ runs: running.length, grace_ms: graceMs }, 'shutdown: waiting for running runs');
+        const timer = new AbortController();
+        await Promise.race([Promise.all(running.map((e) => e.finished)), sleep(graceMs, undefined, { signal: timer.signal }).catch(() => undefined)]);
+        timer.abort();
+      }
+      const left = [...this.#active.values()];
+      if (left.length) this.#log.warn({ runs: left.length }, 'shutdown: cancelling runs still running after the grace period');
+      await Promise.all(left.map((exec) => this.cancel(exec.id, reason('running'))));
+      await this.#webhooks.drain(Math.max(0, deadline - Date.now()));
+      this.#o.history.flush();
+    })();
+    return this.#shutdown;
+  }
+}
+
