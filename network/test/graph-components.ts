@@ -6,7 +6,9 @@ import { Graph } from '../src/graph/graph.ts';
 
 export const Repeat = defineActor({
   name: 'core/Repeat', inports: { in: {} }, outports: { out: {} },
-  process(input, ctx) { return ctx.emit('out', input.in); },
+  process(input, ctx) {
+    ctx.emit('out', input.in);
+  },
 });
 
 export const Double = defineActor({
@@ -14,24 +16,33 @@ export const Double = defineActor({
   inports: { in: { type: 'number', required: true } },
   outports: { out: { type: 'number' } },
   config: { type: 'object', properties: { factor: { type: 'number', default: 2 } } },
-  process(input, ctx) { return ctx.emit('out', input.in! * (ctx.config.factor as number)); },
+  process(input, ctx) {
+    ctx.emit('out', input.in! * (ctx.config.factor as number));
+  },
 });
 
 export const Upper = defineActor({
   name: 'text/Upper', inports: { in: { type: 'string' } }, outports: { out: { type: 'string' } },
-  process(input, ctx) { return ctx.emit('out', input.in!.toUpperCase()); },
+  process(input, ctx) {
+    ctx.emit('out', input.in!.toUpperCase());
+  },
 });
 
 export const Counter = defineActor({
   name: 'gen/Counter',
   outports: { out: { type: 'integer' } },
   config: { type: 'object', properties: { start: { type: 'integer', default: 0, description: 'first value' } } },
-  async run(ctx) { await ctx.emit('out', ctx.config.start as number); },
+  async run(ctx) {
+    ctx.emit('out', ctx.config.start as number);
+    await ctx.drained();
+  },
 });
 
 export const Merge = defineActor({
   name: 'core/Merge', inports: { in: { addressable: true } }, outports: { out: {} },
-  process(input, ctx) { return ctx.emit('out', input.in); },
+  process(input, ctx) {
+    ctx.emit('out', input.in);
+  },
 });
 
 export const Fetch = defineActor({

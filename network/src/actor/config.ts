@@ -219,41 +219,49 @@ export interface NodeConfig {
 export function resolveNodeConfig(def: ActorDefinition, metadata: Metadata, env?: Env, nodeId = '?', path?: string): NodeConfig {
   const base = path ?? pathKey(nodePath(nodeId), 'metadata');
   const problems: Problem[] = [];
-  const config = cloneMetadata(metadata);
+  const schema = def.config;
+  const declared = isRecord(schema) && isRecord(schema.properties) ? schema.properties : undefined;
+  // The schema checks the config keys; runtime and layout keys it does not declare are set aside.
+  const config: Record<string, unknown> = {};
+  const setAside: [string, unknown][] = [];
+  for (const key of Object.keys(metadata)) {
+    const value = copyPlain(metadata[key]);
+    if (schema !== undefined && RESERVED.has(key) && !(declared && Object.hasOwn(declared, key))) setAside.push([key, value]);
+    else config[key] = value;
+  }
+
   const resolved: Record<string, string | undefined> = {};
-
-  for (const declaration of readEnvDeclarations(metadata.env_vars, pathKey(base, 'env_vars'), nodeId, problems)) {
-    if (!env) continue;
-    const value = env[declaration.name] ?? declaration.fallback;
-    resolved[declaration.name] = value;
-    if (value === undefined && declaration.required) {
-      problems.push(problem('MISSING_ENV', pathKey(pathKey(base, 'env_vars'), declaration.name),
-        `node '${nodeId}' (${def.name}) needs the environment variable ${declaration.name}, which is not set`,
-        `set ${declaration.name} in the environment, or declare it 'optional:<default>'`));
-    }
-    if (value !== undefined && !Object.hasOwn(config, declaration.name)) config[declaration.name] = value;
-  }
-
-  if (def.config !== undefined) {
-    const declared = isRecord(def.config) && isRecord(def.config.properties) ? def.config.properties : {};
-    const set: Record<string, unknown> = {};
-    for (const key of RESERVED_METADATA_KEYS) {
-      if (Object.hasOwn(config, key) && !Object.hasOwn(declared, key)) {
-        set[key] = config[key];
-        delete config[key];
+  if (metadata.env_vars !== undefined) {
+    for (const declaration of readEnvDeclarations(metadata.env_vars, pathKey(base, 'env_vars'), nodeId, problems)) {
+      if (!env) continue;
+      const value = env[declaration.name] ?? declaration.fallback;
+      resolved[declaration.name] = value;
+      if (value === undefined && declaration.required) {
+        problems.push(problem('MISSING_ENV', pathKey(pathKey(base, 'env_vars'), declaration.name),
+          `node '${nodeId}' (${def.name}) needs the environment variable ${declaration.name}, which is not set`,
+          `set ${declaration.name} in the environment, or declare it 'optional:<default>'`));
       }
+      if (value !== undefined && !Object.hasOwn(config, declaration.name) && !Object.hasOwn(metadata, declaration.name)) config[declaration.name] = value;
     }
-    problems.push(...runSchema(def.config, config, 'config', base, `node '${nodeId}' (${def.name}) config`, 'INVALID_CONFIG'));
-    Object.assign(config, set);
   }
+
+  if (schema !== undefined) problems.push(...runSchema(schema, config, 'config', base, `node '${nodeId}' (${def.name}) config`, 'INVALID_CONFIG'));
+  for (const [key, value] of setAside) config[key] = value;
   return { config, env: resolved, problems };
 }
 
-/** A deep copy, so schema defaults never leak into the graph's metadata. */
-function cloneMetadata(metadata: Metadata): Record<string, unknown> {
-  try {
-    return structuredClone(metadata);
-  } catch {
-    return { ...metadata }; // holds functions or other uncloneable values: a shallow copy is the best we can do
-  }
+const RESERVED = new Set(RESERVED_METADATA_KEYS);
+
+/**
+ * A deep copy of plain data (objects and arrays), so schema defaults never leak into the graph's
+ * metadata; other values (dates, bytes, class instances, functions) are shared, not copied.
+ */
+function copyPlain(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(copyPlain);
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = copyPlain((value as Record<string, unknown>)[key]);
+  return out;
 }

@@ -4,7 +4,7 @@
 import { resolveNodeConfig, type Env, type NodeConfig } from '../actor/config.ts';
 import { resolvePorts } from '../actor/define.ts';
 import type { ComponentRegistry, ComponentDefinition, SubgraphDefinition } from '../actor/registry.ts';
-import type { InPortSpec, OutPortSpec } from '../actor/types.ts';
+import type { ActorDefinition, InPortSpec, InPorts, OutPortSpec, OutPorts } from '../actor/types.ts';
 import type { Problem } from '../errors.ts';
 import { formatPortType, isCompatible, toPortType, type PortType } from '../port-types.ts';
 import { didYouMean } from '../suggest.ts';
@@ -41,6 +41,18 @@ export interface NodeResolution {
   ports?: NodePorts;
   /** Unknown component, config and env problems, failing dynamic ports. */
   problems: Problem[];
+}
+
+/** Static ports by definition and case sensitivity: most nodes share their component's ports. */
+const staticPorts = new WeakMap<ActorDefinition, Partial<Record<'exact' | 'lower', NodePorts>>>();
+
+function actorPorts(def: ActorDefinition, specs: { inports: InPorts; outports: OutPorts }, caseSensitive: boolean): NodePorts {
+  const build = () => ({ inports: portMap(specs.inports, caseSensitive), outports: portMap(specs.outports, caseSensitive) });
+  if (def.ports) return build(); // dynamic: depends on the node's config
+  const key = caseSensitive ? 'exact' : 'lower';
+  let cached = staticPorts.get(def);
+  if (!cached) staticPorts.set(def, (cached = {}));
+  return (cached[key] ??= build());
 }
 
 function portMap(specs: Record<string, InPortSpec | OutPortSpec>, caseSensitive: boolean): Map<string, ResolvedPort> {
@@ -83,7 +95,7 @@ export class PortResolver {
     const config = resolveNodeConfig(def, node.metadata, this.#env, node.id, pathKey(path, 'metadata'));
     try {
       const specs = resolvePorts(def, config.config);
-      return { node, def, config, problems: config.problems, ports: { inports: portMap(specs.inports, graph.caseSensitive), outports: portMap(specs.outports, graph.caseSensitive) } };
+      return { node, def, config, problems: config.problems, ports: actorPorts(def, specs, graph.caseSensitive) };
     } catch (error) {
       const failed = problem('INVALID_PORTS', pathKey(path, 'metadata'), `node '${node.id}' (${def.name}): its ports could not be determined from its config: ${(error as Error).message}`,
         "fix the node's config; the component derives its ports from it");

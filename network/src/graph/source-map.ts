@@ -14,7 +14,12 @@ interface Source {
   form: EdgeForm;
 }
 
+/** Locations by item; entries go when their items do. */
 const sources = new WeakMap<SourcedItem, Source>();
+
+function sourceOf(item: SourcedItem): Source | undefined {
+  return sources.get(item);
+}
 
 /** Records the document location of an item (done by the readers). */
 export function recordSource(item: SourcedItem, path: string, form: EdgeForm): void {
@@ -23,12 +28,12 @@ export function recordSource(item: SourcedItem, path: string, form: EdgeForm): v
 
 /** The JSON path an item was read from (`$.connections[7]`), if it was read from a document. */
 export function sourcePath(item: SourcedItem): string | undefined {
-  return sources.get(item)?.path;
+  return sourceOf(item)?.path;
 }
 
 /** The path of one field of an edge end, in the form the document used (`to.portId` or `tgt.port`). */
 export function endFieldPath(item: GraphEdge | GraphInitial, fallback: string, end: 'src' | 'tgt', field: 'node' | 'port' | 'index'): string {
-  const source = sources.get(item);
+  const source = sourceOf(item);
   const base = source?.path ?? fallback;
   if ((source?.form ?? 'reflow') === 'fbp') return `${base}.${end}.${field === 'node' ? 'process' : field}`;
   return `${base}.${end === 'src' ? 'from' : 'to'}.${field === 'node' ? 'nodeId' : field === 'port' ? 'portId' : 'index'}`;
@@ -36,7 +41,7 @@ export function endFieldPath(item: GraphEdge | GraphInitial, fallback: string, e
 
 /** The path of a field of an exported port (`$.inports.start.portName` or `.port`). */
 export function exportFieldPath(item: ExportedPort, kind: 'inports' | 'outports', field: 'node' | 'port'): string {
-  const source = sources.get(item);
+  const source = sourceOf(item);
   const base = source?.path ?? pathKey(`$.${kind}`, item.name);
   if ((source?.form ?? 'reflow') === 'fbp') return `${base}.${field === 'node' ? 'process' : 'port'}`;
   return `${base}.${field === 'node' ? 'nodeId' : 'portName'}`;
@@ -44,17 +49,17 @@ export function exportFieldPath(item: ExportedPort, kind: 'inports' | 'outports'
 
 /** The path of a node, read or synthesised. */
 export function nodeSourcePath(node: GraphNode): string {
-  return sources.get(node)?.path ?? nodePath(node.id);
+  return sourceOf(node)?.path ?? nodePath(node.id);
 }
 
 /** The path of an edge or IIP, read or synthesised from its position in the canonical export (edges, then IIPs). */
 export function connectionSourcePath(item: GraphEdge | GraphInitial, position: number): string {
-  return sources.get(item)?.path ?? pathIndex('$.connections', position);
+  return sourceOf(item)?.path ?? pathIndex('$.connections', position);
 }
 
 /** The path of a group, read or synthesised. */
 export function groupSourcePath(group: GraphGroup, position: number): string {
-  return sources.get(group)?.path ?? pathIndex('$.groups', position);
+  return sourceOf(group)?.path ?? pathIndex('$.groups', position);
 }
 
 const droppedFeeds = new WeakMap<Graph, Set<string>>();
