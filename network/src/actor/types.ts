@@ -56,6 +56,12 @@ export type PortValue<P> = P extends { type: infer T extends PortTypeName } ? Va
   : P extends { type: { type: infer T extends PortTypeName } } ? ValueOfTypeName<T>
   : any;
 
+/** Outport names usable in `emit`: the declared ones, or any name for actors with only dynamic ports. */
+export type OutPortName<O extends OutPorts> = [keyof O] extends [never] ? string : keyof O & string;
+
+/** The value type accepted on outport `K`. */
+export type OutValue<O extends OutPorts, K extends string> = K extends keyof O ? PortValue<O[K]> : any;
+
 /** What `process` receives: the packets taken for this firing, by port name. */
 export type Inputs<I extends InPorts> = { [K in keyof I]?: PortValue<I[K]> };
 
@@ -82,7 +88,8 @@ export interface ActorLogger {
 /** Writes a byte stream to a port: each chunk is a message; open/close/error are network events. */
 export interface StreamWriter {
   readonly streamId: string;
-  write(chunk: Uint8Array): void | Promise<void>;
+  /** Like emit: false when downstream is full (await ctx.drained()). */
+  write(chunk: Uint8Array): boolean;
   end(): void;
   fail(error: unknown): void;
 }
@@ -108,14 +115,17 @@ export interface ActorContext<O extends OutPorts = OutPorts, S = any, C = Record
   readonly index: number | undefined;
   /**
    * Sends a value out of a port, to every connection (fan-out), or only to the connection on
-   * slot `index` of an addressable port. Returns a promise when a downstream inbox is full:
-   * await it to respect backpressure (a long-running source must).
+   * slot `index` of an addressable port. Always accepted. Returns false when a downstream inbox is
+   * now full: a firing may finish anyway (the node fires again only once there is room), but a
+   * loop that keeps emitting — a long-running source, a big split — should `await ctx.drained()`.
    */
-  emit<K extends keyof O & string>(port: K, value: PortValue<O[K]>, index?: number): void | Promise<void>;
+  emit<K extends OutPortName<O>>(port: K, value: OutValue<O, K>, index?: number): boolean;
+  /** Resolves when every downstream inbox of this node has room again (at once if it has). */
+  drained(): Promise<void>;
   /** Whether anything is connected to an outport (lets an actor skip work nobody reads). */
-  isConnected(port: keyof O & string): boolean;
+  isConnected(port: OutPortName<O>): boolean;
   /** Opens a byte stream on a port (see StreamWriter). */
-  stream(port: keyof O & string, info?: { contentType?: string; name?: string }): StreamWriter;
+  stream(port: OutPortName<O>, info?: { contentType?: string; name?: string }): StreamWriter;
   readonly log: ActorLogger;
 }
 
@@ -145,7 +155,7 @@ export interface ActorSpec<I extends InPorts = InPorts, O extends OutPorts = Out
   /** Runs once when the network starts, before any message. */
   setup?(ctx: ActorContext<O, S, C>): void | Promise<void>;
   /** Handles one firing. Throwing (or rejecting) fails the firing: ActorFailed, retries, `error` port. */
-  process?(input: Inputs<I>, ctx: ActorContext<O, S, C>): void | Promise<void>;
+  process?(input: Inputs<I>, ctx: ActorContext<O, S, C>): void | boolean | Promise<void>;
   /**
    * A long-running source: started after setup, it keeps the network alive until it settles
    * or the network stops (watch `ctx.signal`).

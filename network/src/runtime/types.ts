@@ -86,6 +86,8 @@ export interface NodeStats {
   busyMs: number;
   /** Messages waiting in the node's inboxes. */
   queued: number;
+  /** The most messages ever waiting in the node's inboxes at once. */
+  peakQueued: number;
   /** Where the node runs: 'main' or the worker thread's name. */
   thread: string;
 }

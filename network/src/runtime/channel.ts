@@ -1,0 +1,134 @@
+// Channel: one connection's bounded FIFO between a producer (an actor's outport, an exported
+// inport, a cross-thread link) and a consumer (an actor's inport, a cross-thread link).
+//
+// Backpressure is soft-bounded: a message is always accepted (a firing always completes), but a
+// channel at capacity marks itself full and tells its producer, which starts no new firing until
+// the consumer has drained it to half capacity; async producers await `drained()`. Memory is thus
+// bounded by capacity plus what one firing emits.
+import { ChannelFullError } from '../errors.ts';
+import { formatRef } from '../graph/graph.ts';
+import type { PortRef } from '../graph/types.ts';
+import { Ring } from './ring.ts';
+import type { OverflowPolicy } from './types.ts';
+
+/** The sending side of channels. */
+export interface ChannelProducer {
+  /** The channel reached capacity (policy 'block'). */
+  onChannelFull(channel: Channel): void;
+  /** The channel drained to half capacity again (or was force-released). */
+  onChannelDrained(channel: Channel): void;
+}
+
+/** The receiving side of channels. */
+export interface ChannelConsumer {
+  /** A message was queued on `channel`. */
+  onDeliver(channel: Channel): void;
+  /** The oldest queued message of `channel` was dropped (policy 'drop-oldest'). */
+  onDrop(channel: Channel): void;
+}
+
+export class Channel {
+  readonly values = new Ring<unknown>(16);
+  /** Where the messages come from (for events and errors); node '' is the graph boundary. */
+  readonly from: PortRef;
+  readonly to: PortRef;
+  readonly capacity: number;
+  readonly policy: OverflowPolicy;
+  producer: ChannelProducer | null;
+  consumer: ChannelConsumer;
+  /** At capacity, producer told; cleared at half capacity. */
+  full = false;
+  /** Entries the consumer's arrival-order queue must skip (messages dropped while queued). */
+  skip = 0;
+  delivered = 0;
+  dropped = 0;
+  /** Removed from the network: pushes are discarded. */
+  closed = false;
+  /** Whatever the consumer needs to find its side of the channel fast (an actor's inport). */
+  slot: unknown = null;
+  #lowWater: number;
+  #drained: Promise<void> | null = null;
+  #resolveDrained: (() => void) | null = null;
+
+  constructor(from: PortRef, to: PortRef, consumer: ChannelConsumer, producer: ChannelProducer | null, capacity: number, policy: OverflowPolicy) {
+    this.from = from;
+    this.to = to;
+    this.consumer = consumer;
+    this.producer = producer;
+    this.capacity = capacity;
+    this.policy = policy;
+    this.#lowWater = capacity >> 1;
+  }
+
+  get size(): number {
+    return this.values.size;
+  }
+
+  /** `from -> to`, for messages. */
+  get label(): string {
+    return `${this.from.node ? formatRef(this.from) : `graph.${this.from.port}`} -> ${formatRef(this.to)}`;
+  }
+
+  /** Queues a message. Throws ChannelFullError when full under policy 'error'. */
+  push(value: unknown): void {
+    if (this.closed) return;
+    const values = this.values;
+    if (values.size >= this.capacity && this.policy !== 'block') {
+      if (this.policy === 'error') throw new ChannelFullError(this.label, this.capacity);
+      values.shift();
+      this.dropped++;
+      this.skip++;
+      this.consumer.onDrop(this);
+    }
+    values.push(value);
+    this.delivered++;
+    this.consumer.onDeliver(this);
+    if (!this.full && values.size >= this.capacity && this.policy === 'block') {
+      this.full = true;
+      this.producer?.onChannelFull(this);
+    }
+  }
+
+  /** Takes the oldest message (the consumer calls this). */
+  take(): unknown {
+    const v = this.values.shift();
+    if (this.full && this.values.size <= this.#lowWater) this.#release();
+    return v;
+  }
+
+  /** Resolves when the channel is no longer full (immediately if it isn't). */
+  drained(): Promise<void> {
+    if (!this.full) return Promise.resolve();
+    if (!this.#drained) this.#drained = new Promise((resolve) => (this.#resolveDrained = resolve));
+    return this.#drained;
+  }
+
+  /**
+   * Lets the producer go on although the channel is still full (breaks a feedback-loop deadlock:
+   * the channel turns full again at the next push).
+   */
+  forceRelease(): void {
+    if (this.full) this.#release();
+  }
+
+  /** Discards everything queued and stops accepting (the connection was removed). Returns how many were dropped. */
+  close(): number {
+    const n = this.values.size;
+    this.closed = true;
+    this.values.clear();
+    this.dropped += n;
+    if (this.full) this.#release();
+    return n;
+  }
+
+  #release(): void {
+    this.full = false;
+    this.producer?.onChannelDrained(this);
+    const resolve = this.#resolveDrained;
+    if (resolve) {
+      this.#drained = null;
+      this.#resolveDrained = null;
+      resolve();
+    }
+  }
+}

@@ -1,0 +1,275 @@
+// PartitionHost: runs, inside a worker thread, the nodes of a network placed in that thread. It
+// hosts their runners like the Network does on the main thread, and reports to the main thread:
+// idle/active status with link counters (for distributed completion), events, failures, outputs.
+import type { MessagePort } from 'node:worker_threads';
+import { isActorDefinition } from '../actor/define.ts';
+import { ActorflowError } from '../errors.ts';
+import { formatRef } from '../graph/graph.ts';
+import type { PortRef } from '../graph/types.ts';
+import { encodeMessages } from '../messages/codec.ts';
+import { Channel } from '../runtime/channel.ts';
+import type { EventSink } from '../runtime/event-hub.ts';
+import { errorInfo, type NetworkEvent, type NetworkEventType } from '../runtime/events.ts';
+import { NodeRunner, type FailurePhase, type RunnerHost } from '../runtime/node-runner.ts';
+import { breakDeadlock } from '../runtime/deadlock.ts';
+import { Scheduler } from '../runtime/scheduler.ts';
+import type { NodeStats } from '../runtime/types.ts';
+import { Egress, Ingress } from './link.ts';
+import type { FromWorker, PartitionSpec, PartitionTask, ToWorker } from './protocol.ts';
+
+/** Events buffered in a worker before the oldest unsent ones are dropped (and counted). */
+const EVENT_BUFFER = 10_000;
+
+/** Forwards events to the main thread in batches. */
+class EventForwarder implements EventSink {
+  wants: Record<NetworkEventType, boolean>;
+  #buffer: NetworkEvent[] = [];
+  #dropped = 0;
+  #scheduled = false;
+  readonly #post: (m: FromWorker) => void;
+
+  constructor(wants: Record<NetworkEventType, boolean>, post: (m: FromWorker) => void) {
+    this.wants = wants;
+    this.#post = post;
+  }
+
+  emit(event: NetworkEvent): void {
+    if (this.#buffer.length >= EVENT_BUFFER) {
+      this.#dropped++;
+      return;
+    }
+    this.#buffer.push(event);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
+  flush = (): void => {
+    this.#scheduled = false;
+    if (this.#buffer.length === 0) return;
+    const batch = this.#buffer;
+    this.#buffer = [];
+    this.#post({ type: 'events', batch: encodeMessages(batch), dropped: this.#dropped });
+    this.#dropped = 0;
+  };
+}
+
+export class PartitionHost implements RunnerHost {
+  readonly scheduler: Scheduler;
+  readonly events: EventForwarder;
+  readonly timing: boolean;
+  readonly signal: AbortSignal;
+  pending = 0;
+  readonly #spec: PartitionSpec;
+  readonly #control: MessagePort;
+  readonly #runners = new Map<string, NodeRunner>();
+  readonly #egress = new Map<string, Egress>();
+  readonly #ingress = new Map<string, Ingress>();
+  readonly #channels: Channel[] = [];
+  readonly #blocked = new Set<NodeRunner>();
+  readonly #drainWaiting = new Set<NodeRunner>();
+  readonly #abort = new AbortController();
+  #outputs: { port: string; value: unknown }[] = [];
+  #outputsScheduled = false;
+  #running = false;
+  #lastReport = '';
+  #stopped: (() => void) | null = null;
+
+  constructor(task: PartitionTask) {
+    this.#spec = task.spec;
+    this.#control = task.control;
+    this.timing = task.spec.timing;
+    this.signal = this.#abort.signal;
+    this.scheduler = new Scheduler(() => this.checkIdle(), () => this.#report());
+    this.events = new EventForwarder(task.spec.wants, (m) => this.#post(m));
+    for (const link of task.spec.links) {
+      const port = task.links[link.id];
+      if (link.role === 'egress') this.#egress.set(link.id, new Egress(port, this.scheduler, task.spec.batch, task.spec.window, () => this.checkIdle()));
+      else this.#ingress.set(link.id, new Ingress(port, task.spec.window));
+    }
+  }
+
+  #post(message: FromWorker): void {
+    this.#control.postMessage(message);
+  }
+
+  /** Loads the components and wires the partition. */
+  async build(): Promise<void> {
+    const spec = this.#spec;
+    for (const node of spec.nodes) {
+      const mod = (await import(node.source.module)) as Record<string, unknown>;
+      const def = mod[node.source.exportName];
+      if (!isActorDefinition(def)) {
+        throw new ActorflowError('THREAD_COMPONENT', `worker '${spec.thread}': ${node.source.module} does not export actor '${node.source.exportName}'`, 'register components from modules that export their defineActor() values');
+      }
+      this.#runners.set(node.id, new NodeRunner(node.id, def, node.ports, node.config, node.env, node.settings, this));
+    }
+    for (const e of spec.edges) {
+      const src = this.#runner(e.src);
+      const tgt = this.#runner(e.tgt);
+      const channel = new Channel(e.src, e.tgt, tgt, src, e.capacity, e.policy);
+      tgt.attachInput(channel);
+      src.attachOutput(channel);
+      this.#channels.push(channel);
+    }
+    for (const link of spec.links) {
+      if (link.role === 'egress') {
+        const egress = this.#egress.get(link.id)!;
+        const channel = new Channel(link.from, link.to, egress, null, link.capacity, link.policy);
+        egress.channel = channel;
+        this.#runner(link.from).attachOutput(channel);
+      } else {
+        const ingress = this.#ingress.get(link.id)!;
+        const channel = new Channel(link.from, link.to, this.#runner(link.to), ingress, link.capacity, link.policy);
+        ingress.channel = channel;
+        this.#runner(link.to).attachInput(channel);
+        this.#channels.push(channel);
+      }
+    }
+    for (const x of spec.exports) {
+      const port = this.#runner(x.ref).outports.get(x.ref.port);
+      if (port) port.exports.push(x.name);
+    }
+  }
+
+  #runner(ref: PortRef): NodeRunner {
+    const r = this.#runners.get(ref.node);
+    if (!r) throw new ActorflowError('THREAD_WIRING', `worker '${this.#spec.thread}': no node for ${formatRef(ref)}`, 'this is a bug in thread placement');
+    return r;
+  }
+
+  /** Handles the main thread's commands until stopped. */
+  run(): Promise<void> {
+    this.#control.on('message', (m: ToWorker) => void this.#command(m));
+    this.#post({ type: 'built' });
+    return new Promise((resolve) => (this.#stopped = resolve));
+  }
+
+  async #command(m: ToWorker): Promise<void> {
+    switch (m.type) {
+      case 'setup':
+        await Promise.all([...this.#runners.values()].map((r) => r.setup()));
+        this.#post({ type: 'setup-done' });
+        return;
+      case 'activate': {
+        for (const iip of this.#spec.initials) {
+          const runner = this.#runner(iip.tgt);
+          const channel = new Channel({ node: '', port: 'IIP' }, iip.tgt, runner, null, Number.POSITIVE_INFINITY, 'block');
+          runner.attachInput(channel);
+          channel.push(iip.data);
+        }
+        this.#running = true;
+        for (const r of this.#runners.values()) r.activate();
+        this.checkIdle();
+        return;
+      }
+      case 'interest':
+        this.events.wants = m.wants;
+        return;
+      case 'stop':
+        await this.#stop(m.graceMs);
+        return;
+    }
+  }
+
+  async #stop(graceMs: number): Promise<void> {
+    this.#running = false;
+    this.#abort.abort(new ActorflowError('NETWORK_STOPPED', 'network stopped', ''));
+    this.scheduler.clear();
+    for (const r of this.#runners.values()) r.deactivate();
+    const deadline = Date.now() + graceMs;
+    while (this.pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await Promise.race([
+      Promise.all([...this.#runners.values()].map((r) => r.teardown())),
+      new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now()))),
+    ]);
+    this.events.flush();
+    this.#flushOutputs();
+    for (const l of this.#egress.values()) l.close();
+    for (const l of this.#ingress.values()) l.close();
+    this.#post({ type: 'stopped', stats: this.#stats(), messages: this.#messages() });
+    this.#control.close();
+    this.#stopped?.();
+  }
+
+  // ------------------------------------------------------------------ RunnerHost
+
+  setBlocked(runner: NodeRunner, blocked: boolean): void {
+    if (blocked) this.#blocked.add(runner);
+    else this.#blocked.delete(runner);
+  }
+
+  setDrainWait(runner: NodeRunner, channel: Channel | null): void {
+    if (channel) this.#drainWaiting.add(runner);
+    else this.#drainWaiting.delete(runner);
+  }
+
+  checkIdle(): void {
+    if (!this.#running) return;
+    if (!this.scheduler.busy && (this.#blocked.size > 0 || this.#drainWaiting.size > 0) && breakDeadlock(this.#blocked, this.#drainWaiting, this.scheduler)) return;
+    this.#report();
+  }
+
+  #waitingLinks(): boolean {
+    for (const l of this.#ingress.values()) if (l.waiting) return true;
+    for (const l of this.#egress.values()) if (l.waiting) return true;
+    return false;
+  }
+
+  /** Tells the main thread whether this partition is idle (with link counters), on every change. */
+  #report(): void {
+    if (!this.#running) return;
+    const idle = !this.scheduler.busy && this.pending === 0 && !this.#waitingLinks() && this.#blocked.size === 0;
+    const sent: Record<string, number> = {};
+    const received: Record<string, number> = {};
+    let signature = idle ? 'idle' : 'busy';
+    for (const [id, l] of this.#egress) signature += `,${(sent[id] = l.sent)}`;
+    for (const [id, l] of this.#ingress) signature += `,${(received[id] = l.received)}`;
+    if (!idle) signature = 'busy';
+    if (signature === this.#lastReport) return;
+    this.#lastReport = signature;
+    this.events.flush();
+    this.#flushOutputs();
+    this.#post({ type: 'status', idle, sent, received, stats: idle ? this.#stats() : {}, messages: this.#messages() });
+  }
+
+  onActorFailure(runner: NodeRunner, error: unknown, phase: FailurePhase, handled: boolean): void {
+    this.#post({ type: 'failure', actorId: runner.id, component: runner.component, error: errorInfo(error), phase, handled });
+  }
+
+  recordOutput(port: string, value: unknown): void {
+    this.#outputs.push({ port, value });
+    if (!this.#outputsScheduled) {
+      this.#outputsScheduled = true;
+      setImmediate(() => this.#flushOutputs());
+    }
+  }
+
+  #flushOutputs(): void {
+    this.#outputsScheduled = false;
+    if (this.#outputs.length === 0) return;
+    const batch = this.#outputs;
+    this.#outputs = [];
+    this.#post({ type: 'outputs', batch: encodeMessages(batch) });
+  }
+
+  #stats(): Record<string, NodeStats> {
+    const out: Record<string, NodeStats> = {};
+    for (const [id, r] of this.#runners) out[id] = r.snapshot();
+    return out;
+  }
+
+  #messages(): number {
+    let n = 0;
+    for (const c of this.#channels) n += c.delivered;
+    return n;
+  }
+}
+
+/** The piscina task: runs one partition until the main thread stops it. */
+export default async function runPartition(task: PartitionTask): Promise<void> {
+  const host = new PartitionHost(task);
+  await host.build();
+  await host.run();
+}
