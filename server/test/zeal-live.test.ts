@@ -1,7 +1,5 @@
 // The live channel (ZIP over Socket.IO) against the Zeal stand-in: what Zeal receives, validates
 // and broadcasts to the editor when Actorflow runs a Zeal workflow.
-// node:test's describe/it return promises that the runner itself awaits.
-/* eslint-disable @typescript-eslint/no-floating-promises */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Network, type ComponentRegistry } from '@actorflow/network';

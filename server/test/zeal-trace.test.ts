@@ -1,7 +1,5 @@
 // Traces over HTTP against the Zeal stand-in: the session, the batches, the completion, and what
 // happens when Zeal is down, killed, refusing or slow (the run never notices; drops are counted).
-// node:test's describe/it return promises that the runner itself awaits.
-/* eslint-disable @typescript-eslint/no-floating-promises */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Graph, type ComponentRegistry } from '@actorflow/network';

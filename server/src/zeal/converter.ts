@@ -5,7 +5,7 @@
 // Every edge remembers the Zeal connection ids it stands for (edge metadata `zeal.connections`),
 // and the graph's `zeal` property maps actors back to Zeal nodes, so live events and traces of a
 // converted graph carry Zeal's own ids whatever started the run.
-import { ActorflowError, Graph, resolvePorts, type ComponentRegistry, type Metadata, type Problem } from '@actorflow/network';
+import { ActorflowError, Graph, resolvePorts, validateGraph, type ComponentRegistry, type Metadata, type Problem } from '@actorflow/network';
 import type { ZealEdgeInfo, ZealGraphInfo, ZealNodeRef } from './mapping.ts';
 import type { TemplateResolver } from './template-resolver.ts';
 import type { ZealConnection, ZealGraph, ZealNode, ZealWorkflow } from './wire.ts';
@@ -123,6 +123,17 @@ class Converter {
   constructor(options: ConvertOptions, paths: WeakMap<object, string>) {
     this.#options = options;
     this.#paths = paths;
+  }
+
+  /** Maps a path into the converted graph (`$.processes.<actor>.metadata.x`) to the Zeal node it came from. */
+  zealPath(path: string): string {
+    const m = /^\$\.processes\.([^.[]+|\["[^"]+"\])(.*)$/.exec(path);
+    if (!m) return path;
+    const id = m[1].startsWith('["') ? JSON.parse(m[1].slice(1, -1)) as string : m[1];
+    const actor = this.#actors.find((a) => a.actorId === id);
+    if (!actor) return path;
+    const rest = m[2].startsWith('.metadata') ? `.metadata.propertyValues${m[2].slice('.metadata'.length)}` : m[2];
+    return actor.path + rest;
   }
 
   #problem(code: string, path: string, message: string, hint: string, severity: Problem['severity'] = 'error'): void {
@@ -442,6 +453,10 @@ export function convertZealWorkflow(doc: unknown, options: ConvertOptions): Conv
   const result = converter.convert(read.workflow);
   const problems = [...read.problems, ...converter.problems];
   if (!result || problems.some((p) => p.severity === 'error')) throw new ZealConversionError(problems);
+  // What the runtime would refuse (config values against schemas, required inputs, types), said
+  // in terms of the Zeal document where a node is concerned.
+  for (const p of validateGraph(result.graph, options.registry)) problems.push({ ...p, path: converter.zealPath(p.path) });
+  if (problems.some((p) => p.severity === 'error')) throw new ZealConversionError(problems);
   result.problems = problems;
   return result;
 }

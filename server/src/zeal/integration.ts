@@ -108,6 +108,9 @@ export class ZealIntegration {
   readonly #active = new Set<ActiveRun>();
   readonly #triggered = new Set<string>();
   #templates: TemplateRegistration | null = null;
+  /** A full registration succeeded: later ones only register new or replaced components. */
+  #templatesDone = false;
+  #templateWaiters: ((result: TemplateRegistration) => void)[] = [];
   #templateTimer: NodeJS.Timeout | undefined;
   #templateAttempt = 0;
   #pendingComponents = new Set<string>();
@@ -153,7 +156,7 @@ export class ZealIntegration {
       this.#unwatchRegistry = this.#registry.on((change) => {
         if (change.type === 'removed') return;
         this.#pendingComponents.add(change.name);
-        if (this.#templates && !this.#templateTimer) this.#scheduleTemplates(200);
+        if (this.#templatesDone && !this.#templateTimer) this.#scheduleTemplates(200);
       });
     }
     for (const workflowId of this.config.workflows) this.#connection(workflowId);
@@ -172,12 +175,13 @@ export class ZealIntegration {
 
   async #registerTemplates(): Promise<void> {
     if (!this.#rest || this.#closed) return;
-    const only = this.#templates ? [...this.#pendingComponents] : undefined;
+    const only = this.#templatesDone ? [...this.#pendingComponents] : undefined;
     this.#pendingComponents.clear();
     let result: TemplateRegistration;
     try {
       result = await registerTemplates(this.#rest, this.#registry, this.config.namespace, only);
       this.#templateAttempt = 0;
+      this.#templatesDone = true;
       this.#log.info({ registered: result.registered, alreadyRegistered: result.alreadyRegistered, failed: result.failed.length }, 'zeal: templates registered');
       if (result.failed.length > 0) this.#log.warn({ failed: result.failed.slice(0, 10) }, 'zeal: Zeal refused some templates');
     } catch (err) {
@@ -187,12 +191,18 @@ export class ZealIntegration {
       this.#log.warn({ err: (err as Error).message, retryInMs: retryIn }, 'zeal: template registration failed; will retry');
       if (!this.#closed) this.#scheduleTemplates(retryIn);
     }
-    if (!this.#templates || !only) this.#templates = result;
+    if (!only || !this.#templates || this.#templates.error) this.#templates = result;
     else {
       const t = this.#templates;
       this.#templates = { ...result, total: t.total + result.total, registered: t.registered + result.registered, alreadyRegistered: t.alreadyRegistered + result.alreadyRegistered, failed: [...t.failed, ...result.failed] };
     }
+    for (const resolve of this.#templateWaiters.splice(0)) resolve(result);
     if (this.#pendingComponents.size > 0 && !this.#templateTimer && !this.#closed) this.#scheduleTemplates(200);
+  }
+
+  /** Resolves with the result of the next registration attempt (successful or not). */
+  nextTemplateRegistration(): Promise<TemplateRegistration> {
+    return new Promise((resolve) => this.#templateWaiters.push(resolve));
   }
 
   /** The last template registration (null until it ran). */

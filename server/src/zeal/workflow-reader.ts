@@ -26,7 +26,9 @@ function locate(doc: Record<string, unknown>): { body: Record<string, unknown>; 
   if (!('graphs' in doc) && isObject(doc.data) && 'graphs' in doc.data) {
     return { body: doc.data, path: '$.data', id: doc.data.id, name: doc.data.name, version: doc.data.version };
   }
-  return { body: doc, path: '$', id: doc.id ?? doc.workflowId, name: doc.name ?? doc.workflowName, version: doc.version };
+  // A broadcast event (workflow.published) has its own `id`; the workflow's is `workflowId`.
+  const isEvent = typeof doc.type === 'string' && typeof doc.workflowId === 'string';
+  return { body: doc, path: '$', id: isEvent ? doc.workflowId : doc.id ?? doc.workflowId, name: doc.name ?? doc.workflowName, version: doc.version };
 }
 
 function readConnection(raw: unknown, path: string, problems: Problem[], paths: WeakMap<object, string>): ZealConnection | undefined {

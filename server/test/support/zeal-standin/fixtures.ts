@@ -13,7 +13,9 @@ export const Emit = defineActor({
   outports: { out: { type: 'integer', description: 'The numbers' } },
   config: { type: 'object', properties: { count: { type: 'integer', minimum: 0, default: 3, description: 'How many numbers' } }, required: ['count'] },
   async run(ctx) {
-    for (let i = 0; i < (ctx.config.count as number); i++) await ctx.emit('out', i);
+    for (let i = 0; i < (ctx.config.count as number); i++) {
+      if (!ctx.emit('out', i)) await ctx.drained();
+    }
   },
 });
 
@@ -26,7 +28,7 @@ export const Double = defineActor({
   inports: { in: { type: 'number', required: true } },
   outports: { out: { type: 'number' } },
   process(input, ctx) {
-    return ctx.emit('out', (input.in as number) * 2);
+    ctx.emit('out', (input.in as number) * 2);
   },
 });
 
@@ -40,7 +42,7 @@ export const FailOn = defineActor({
   config: { type: 'object', properties: { failOn: { type: 'number', default: 1 }, mode: { enum: ['throw', 'pass'], default: 'throw' } } },
   process(input, ctx) {
     if (input.in === ctx.config.failOn) throw Object.assign(new Error(`boom on ${String(input.in)}`), { code: 'BOOM' });
-    return ctx.emit('out', input.in as number);
+    ctx.emit('out', input.in as number);
   },
 });
 
@@ -54,7 +56,9 @@ export const Bytes = defineActor({
   config: { type: 'object', properties: { chunks: { type: 'integer', default: 3 }, size: { type: 'integer', default: 4 } } },
   async process(_input, ctx) {
     const stream = ctx.stream('bytes', { contentType: 'application/octet-stream', name: 'test-bytes' });
-    for (let i = 0; i < (ctx.config.chunks as number); i++) await stream.write(new Uint8Array(ctx.config.size as number).fill(i + 1));
+    for (let i = 0; i < (ctx.config.chunks as number); i++) {
+      if (!stream.write(new Uint8Array(ctx.config.size as number).fill(i + 1))) await ctx.drained();
+    }
     stream.end();
   },
 });
