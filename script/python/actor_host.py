@@ -28,6 +28,7 @@ empty stream before user code runs, so print(), os.write(1, ...) or reading stdi
 """
 
 import _ast as ast_nodes   # the C node classes: `ast` itself (and traceback, inspect) cost ~30 ms of start-up
+import _thread
 import binascii
 import json
 import os
@@ -62,6 +63,7 @@ class Channel:
         self._out = os.fdopen(fd_out, 'wb', buffering=65536)
         self.writing = False        # a frame is half written: the timeout must wait (see _on_alarm)
         self.timed_out = False      # ... and fires when it is complete
+        self._lock = _thread.allocate_lock()   # threads of the script (maxProcesses > 1) print too
 
     def read(self):
         header = self._in.read(4)
@@ -74,13 +76,14 @@ class Channel:
         return frame
 
     def write_raw(self, data):
-        self.writing = True
-        try:
-            self._out.write(len(data).to_bytes(4, 'big'))
-            self._out.write(data)
-            self._out.flush()
-        finally:
-            self.writing = False
+        with self._lock:
+            self.writing = True
+            try:
+                self._out.write(len(data).to_bytes(4, 'big'))
+                self._out.write(data)
+                self._out.flush()
+            finally:
+                self.writing = False
         if self.timed_out:
             self.timed_out = False
             raise ScriptTimeout()

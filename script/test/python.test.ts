@@ -7,7 +7,7 @@ import { ScriptError, type ScriptLimits } from '../src/engine.ts';
 import { createPythonEngineFactory, pythonEngineFactory, type PythonEngine } from '../src/python/index.ts';
 import { EngineDriver, tempDir } from './harness.ts';
 
-const LIMITS: ScriptLimits = { timeoutMs: 2000, memoryMb: 128, maxOutputBytes: 64 * 1024 };
+const LIMITS: ScriptLimits = { timeoutMs: 5000, memoryMb: 128, maxOutputBytes: 64 * 1024 };
 const engines: PythonEngine[] = [];
 after(() => Promise.all(engines.map((engine) => engine.dispose())));
 

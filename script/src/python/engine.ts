@@ -9,7 +9,7 @@ import { ScriptError, type EngineOptions, type ScriptCall, type ScriptEngine, ty
 import { PythonHost, type HostReady, type InitRequest } from './host.ts';
 import { resolveInterpreter } from './interpreter.ts';
 import { spawnHostProcess, type HostProcess } from './process.ts';
-import { detectSandbox, hostCommand, type SandboxKind, type UidPool } from './sandbox.ts';
+import { detectSandbox, hostCommand, interpreterFlags, type SandboxKind, type UidPool } from './sandbox.ts';
 
 /** The host program, bind-mounted read-only into sandboxes and containers. */
 export const HOST_PROGRAM = fileURLToPath(new URL('../../python/actor_host.py', import.meta.url));
@@ -25,6 +25,7 @@ export interface PythonEngineSettings {
   openFiles: number;
   fileSizeMb: number;
   cpuSeconds: number | undefined;
+  sitePackages: boolean;
   uids: UidPool;
   docker: { image: string; interpreter: string; cpus: number };
 }
@@ -129,7 +130,7 @@ export class PythonEngine implements ScriptEngine {
     if (support.dropsPrivileges) this.assignedUid ??= this.settings.uids.acquire();
     const timeoutSeconds = Math.ceil(this.options.limits.timeoutMs / 1000);
     const command = hostCommand({
-      kind, uid: this.assignedUid, python, hostProgram: HOST_PROGRAM,
+      kind, uid: this.assignedUid, python, hostProgram: HOST_PROGRAM, sitePackages: this.settings.sitePackages,
       limits: {
         memoryMb: this.options.limits.memoryMb, cpuSeconds: this.cpuBudget(timeoutSeconds),
         openFiles: this.settings.openFiles, processes: this.settings.maxProcesses, fileSizeMb: this.settings.fileSizeMb,
@@ -145,7 +146,7 @@ export class PythonEngine implements ScriptEngine {
     const inside = '/actorflow/actor_host.py';
     return () => startContainer({
       image: docker.image,
-      cmd: [docker.interpreter, '-I', '-S', inside, 'serve'],
+      cmd: [docker.interpreter, ...interpreterFlags(this.settings.sitePackages), inside, 'serve'],
       readOnlyMounts: { [inside]: HOST_PROGRAM },
       memoryMb: this.options.limits.memoryMb + DOCKER_MEMORY_HEADROOM_MB,
       pids: maxProcesses + 1,   // + docker-init

@@ -41,7 +41,7 @@ const CODES = new Set<ScriptErrorCode>(['SCRIPT_ERROR', 'SCRIPT_TIMEOUT', 'SCRIP
 
 /** The hard limit after the host's own (soft, in-Python) time limit failed to stop the script. */
 export function hardTimeoutMs(timeoutMs: number): number {
-  return timeoutMs + Math.min(1000, 50 + Math.round(timeoutMs / 4));
+  return timeoutMs + Math.min(1000, 100 + Math.round(timeoutMs / 2));
 }
 
 interface Operation {

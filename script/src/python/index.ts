@@ -32,6 +32,11 @@ export interface PythonEngineOptions {
   fileSizeMb?: number;
   /** CPU seconds after which a host is replaced (between calls; RLIMIT_CPU soft limit); default max(60, 4 × timeout). */
   cpuSeconds?: number;
+  /**
+   * Let scripts import the interpreter's site-packages (e.g. packages baked into a custom Docker
+   * image, or Debian's python3-* packages). Default false: the standard library only.
+   */
+  sitePackages?: boolean;
   /** Unprivileged uids handed to hosts when running as root (one per node): first uid and count. */
   uidBase?: number;
   uidCount?: number;
@@ -57,6 +62,7 @@ export function createPythonEngineFactory(options: PythonEngineOptions = {}): Py
     openFiles: options.openFiles ?? 64,
     fileSizeMb: options.fileSizeMb ?? 16,
     cpuSeconds: options.cpuSeconds,
+    sitePackages: options.sitePackages ?? false,
     uids: UidPool.shared(options.uidBase ?? 1_550_000_000, options.uidCount ?? 65_536),
     docker: {
       image: options.docker?.image ?? process.env.ACTORFLOW_PYTHON_IMAGE ?? DEFAULT_PYTHON_IMAGE,

@@ -89,7 +89,7 @@ const HOST_PATH_IN_SANDBOX = '/actorflow/actor_host.py';
  */
 export function hostCommand(options: {
   kind: SandboxKind; uid: number | undefined; limits: ProcessLimits;
-  python: { executable: string; prefix: string }; hostProgram: string;
+  python: { executable: string; prefix: string }; hostProgram: string; sitePackages: boolean;
 }): HostCommand {
   const { kind, uid, limits, python, hostProgram } = options;
   const mb = 1024 * 1024;
@@ -112,8 +112,13 @@ export function hostCommand(options: {
     args.push('unshare', '--net', '--pid', '--ipc', '--uts', '--fork', '--kill-child', '--');
   }
   if (uid !== undefined) args.push('setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--no-new-privs', '--');
-  args.push(python.executable, '-I', '-S', program, 'serve');
+  args.push(python.executable, ...interpreterFlags(options.sitePackages), program, 'serve');
   return { command: 'prlimit', args, env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' }, cwd: '/' };
+}
+
+/** Isolated mode (no environment, no user site, no script dir on sys.path); -S also drops site-packages. */
+export function interpreterFlags(sitePackages: boolean): string[] {
+  return sitePackages ? ['-I'] : ['-I', '-S'];
 }
 
 /** Hands out one unprivileged uid per live host, so per-uid limits (RLIMIT_NPROC) are per node. */
