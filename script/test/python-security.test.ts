@@ -169,6 +169,14 @@ for (const kind of ['bwrap', 'unshare', 'prlimit'] as const) {
       }
     });
 
+    it(kind === 'bwrap' ? 'says nothing about its sandbox in the node log (the strongest level)' : 'warns once in the node log that the sandbox is weaker than bwrap', async () => {
+      const driver = node(kind, 'pass');
+      await driver.call({});
+      await driver.call({});
+      const warnings = driver.recorded.logs.filter(([level, message]) => level === 'warn' && message.startsWith('Python sandbox'));
+      assert.equal(warnings.length, kind === 'bwrap' ? 0 : 1, JSON.stringify(warnings));
+    });
+
     it('inherits none of the server\'s environment variables', async () => {
       process.env.ACTORFLOW_TEST_SECRET = 'hunter2';
       try {

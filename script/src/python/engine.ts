@@ -47,6 +47,8 @@ export class PythonEngine implements ScriptEngine {
   private queue: Promise<unknown> = Promise.resolve();
   private assignedUid: number | undefined;
   private disposed = false;
+  /** Said once in the node's log when the sandbox is weaker than bwrap (see sandbox.ts). */
+  private weakSandboxNotice: string | undefined;
   /** The isolation in effect once started. */
   isolationLevel: PythonIsolationLevel | undefined;
   /** How the script runs once started: an entry function, or Reflow's whole-script mode. */
@@ -127,6 +129,10 @@ export class PythonEngine implements ScriptEngine {
         `${support.notes.join('; ')}; or use sandbox 'auto'`);
     }
     this.isolationLevel = kind;
+    if (kind !== 'bwrap') {
+      this.weakSandboxNotice = `Python sandbox '${kind}': ${kind === 'unshare' ? 'no network, but the host\'s files are readable'
+        : 'resource limits only: the host\'s files and network are reachable'} (${support.notes.join('; ') || `sandbox '${kind}' was requested`})`;
+    }
     if (support.dropsPrivileges) this.assignedUid ??= this.settings.uids.acquire();
     const timeoutSeconds = Math.ceil(this.options.limits.timeoutMs / 1000);
     const command = hostCommand({
@@ -199,6 +205,10 @@ export class PythonEngine implements ScriptEngine {
 
   private async callOnce(call: ScriptCall): Promise<ScriptResult> {
     const host = await this.liveHost();
+    if (this.weakSandboxNotice) {
+      call.log.warn(this.weakSandboxNotice);
+      this.weakSandboxNotice = undefined;
+    }
     try {
       return await host.call(call);
     } finally {
