@@ -364,6 +364,24 @@ describe('loadGraph', () => {
     assert.equal(loadGraph("'x' -> IN A(core/Repeat)", { format: 'fbp' }).initials.length, 1);
   });
 
+  it('finds the keys JSON.parse silently collapses: a process declared twice is an error', () => {
+    const text = `{
+      "processes": {
+        "a": { "component": "x/A", "metadata": { "label": "say \\"}{\\" ", "label": "twice" } },
+        "b\\u0041": { "component": "x/B" },
+        "a": { "component": "x/C" },
+        "bA": { "component": "x/D" }
+      },
+      "connections": [{ "data": "{\\"processes\\": 1}", "tgt": { "process": "a", "port": "in" } }]
+    }`;
+    const { problems } = readGraph(text);
+    assert.deepEqual(problems.map((p) => [p.code, p.path, p.severity]), [
+      ['DUPLICATE_KEY', '$.processes.a.metadata.label', 'warning'],
+      ['DUPLICATE_NODE', '$.processes.a', 'error'],
+      ['DUPLICATE_NODE', '$.processes.bA', 'error'],
+    ]);
+  });
+
   it('hands warnings to onWarning and still loads', () => {
     const seen: Problem[] = [];
     loadGraph({ ...fbpExample(), extra: true }, { onWarning: (p) => seen.push(p) });

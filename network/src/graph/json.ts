@@ -10,6 +10,7 @@ import { didYouMean } from '../suggest.ts';
 import { parseFbp } from './fbp-dsl.ts';
 import { Graph } from './graph.ts';
 import { pathIndex, pathKey } from './json-path.ts';
+import { duplicateKeys } from './json-text.ts';
 import { describeValue, isRecord, problem } from './problems.ts';
 import { recordDroppedFeed, recordSource, type EdgeForm } from './source-map.ts';
 import type { ExportedPort, GraphProperties, Metadata, PortRef } from './types.ts';
@@ -562,7 +563,20 @@ function readDocument(doc: unknown, format: ReadGraphOptions['format']): { graph
     if (/^\s*[[{]/.test(doc) && fbp.problems.some((p) => p.code === 'FBP_SYNTAX')) return { graph: fbp.graph, problems: [syntax] };
     return fbp;
   }
-  return readGraphJson(parsed);
+  const result = readGraphJson(parsed);
+  result.problems.push(...duplicateKeys(doc).map(duplicateKeyProblem));
+  return result;
+}
+
+/** A key JSON.parse silently collapsed: a lost process or exported port is an error, any other key a warning. */
+function duplicateKeyProblem({ parent, key, path }: { parent: string; key: string; path: string }): Problem {
+  if (parent === '$.processes') {
+    return problem('DUPLICATE_NODE', path, `node id '${key}' is declared more than once in processes; JSON keeps only the last declaration`, 'give every process a unique id');
+  }
+  if (parent === '$.inports' || parent === '$.outports') {
+    return problem('DUPLICATE_PORT', path, `exported port '${key}' is declared more than once; JSON keeps only the last`, 'give every exported port a unique name');
+  }
+  return problem('DUPLICATE_KEY', path, `'${key}' is written more than once in the same object; only the last value counts`, 'remove the repeated key', 'warning');
 }
 
 // ------------------------------------------------------------------ writing
