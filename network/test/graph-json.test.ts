@@ -380,6 +380,13 @@ describe('loadGraph', () => {
     ]);
   });
 
+  it('takes a Graph already built, and validates it when given a registry', () => {
+    const g = new Graph();
+    g.addNode('r', 'core/Repaet');
+    assert.equal(loadGraph(g), g);
+    assert.deepEqual(where(readGraph(g, { registry: graphRegistry() }).problems), ['UNKNOWN_COMPONENT $.processes.r.component']);
+  });
+
   it('hands warnings to onWarning and still loads', () => {
     const seen: Problem[] = [];
     loadGraph({ ...fbpExample(), extra: true }, { onWarning: (p) => seen.push(p) });

@@ -4,8 +4,7 @@
 import type { Env } from '../actor/config.ts';
 import type { ComponentRegistry } from '../actor/registry.ts';
 import { GraphError, ValidationError, type Problem } from '../errors.ts';
-import type { PortType } from '../port-types.ts';
-import { isPortType } from '../port-types.ts';
+import { isPortType, type PortType } from '../port-types.ts';
 import { didYouMean } from '../suggest.ts';
 import { parseFbp } from './fbp-dsl.ts';
 import { Graph } from './graph.ts';
@@ -143,7 +142,7 @@ class DocumentReader {
     this.problems.push(problem(code, path, message, hint, 'warning'));
   }
 
-  /** Expects `value` to be an object (or absent: `fallback`). */
+  /** `value` as an object; undefined when absent (null counts as absent) or of a wrong type (reported). */
   #object(value: unknown, path: string, what: string, hint: string): Record<string, unknown> | undefined {
     if (value === undefined || value === null) return undefined;
     if (isRecord(value)) return value;
@@ -523,12 +522,14 @@ export interface ReadGraphOptions {
 }
 
 /**
- * Reads a graph document of any kind: an object (parsed JSON), or text/bytes holding JSON or
- * `.fbp`. With a registry, also validates what could be built, so the problems of the document and
- * those against the registry come back together. Never throws on bad input.
+ * Reads a graph document of any kind: an object (parsed JSON), text or bytes holding JSON or
+ * `.fbp`, or a Graph already built. With a registry, also validates what could be built, so the
+ * problems of the document and those against the registry come back together. Never throws on
+ * bad input.
  */
 export function readGraph(doc: unknown, options: ReadGraphOptions = {}): { graph: Graph; problems: Problem[] } {
-  const result = readDocument(doc instanceof Uint8Array ? new TextDecoder().decode(doc) : doc, options.format);
+  const result = doc instanceof Graph ? { graph: doc, problems: [] as Problem[] }
+    : readDocument(doc instanceof Uint8Array ? new TextDecoder().decode(doc) : doc, options.format);
   if (options.registry) result.problems.push(...validateGraph(result.graph, options.registry, { env: options.env }));
   return result;
 }
