@@ -101,6 +101,9 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   app.decorate('actorflow', { config, registry, history, engine, metrics, hub, recovered });
 
   app.addHook('onResponse', async (request, reply) => {
+    // A refused WebSocket upgrade (401, 404, 429…) must not leave its socket open: nothing else
+    // would ever close it, and shutdown would wait for it.
+    if (reply.statusCode >= 400 && request.headers.upgrade) request.raw.socket?.end();
     metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unknown', status: String(reply.statusCode) });
   });
   if (config.corsOrigins.length) {

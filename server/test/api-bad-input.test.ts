@@ -1,5 +1,3 @@
-// node:test's describe/it return promises that the runner itself awaits.
-/* eslint-disable @typescript-eslint/no-floating-promises */
 // The bad-input corpus: every malformed request gets a precise error (status, stable code, the
 // path of every problem, a hint) and never a crash, a hang or a silent drop.
 import { describe, it, before, after } from 'node:test';

@@ -36,7 +36,10 @@ export class WsClient {
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);
-      socket.once('unexpected-response', (_req, res) => reject(new Error(`unexpected response ${res.statusCode}`)));
+      socket.once('unexpected-response', (req, res) => {
+        req.destroy();
+        reject(new Error(`unexpected response ${res.statusCode}`));
+      });
     });
     return new WsClient(socket);
   }
