@@ -4,6 +4,7 @@ Started by the Node engine (script/src/python/) inside its sandbox (prlimit, plu
 Docker container) as::
 
     python3 -I -S actor_host.py serve      # the framed protocol below, on stdin/stdout
+    python3 -I -S actor_host.py serve --in PATH --out PATH   # ... on two named pipes (Docker)
     python3 -I -S actor_host.py describe   # reads a script on stdin, prints its metadata (never runs it)
 
 Frames, both ways: a 4-byte big-endian length, then that many bytes of UTF-8 JSON (one object).
@@ -596,10 +597,13 @@ def _on_alarm(_signum, _frame):
     raise ScriptTimeout()
 
 
-def serve():
-    # The protocol takes over the original stdin/stdout descriptors; fd 0 reads /dev/null and fd 1
-    # writes to stderr, so nothing the script does to them reaches the protocol.
-    proto_in, proto_out = os.dup(0), os.dup(1)
+def serve(pipes):
+    # The protocol takes over the original stdin/stdout descriptors (or the named pipes given); fd 0
+    # reads /dev/null and fd 1 writes to stderr, so nothing the script does to them reaches the protocol.
+    if pipes:
+        proto_in, proto_out = os.open(pipes['--in'], os.O_RDONLY), os.open(pipes['--out'], os.O_WRONLY)
+    else:
+        proto_in, proto_out = os.dup(0), os.dup(1)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.close(devnull)
@@ -700,6 +704,9 @@ if __name__ == '__main__':
     if mode == 'describe':
         describe_main()
     elif mode == 'serve':
-        serve()
+        options = sys.argv[2:]
+        if len(options) % 2 or any(name not in ('--in', '--out') for name in options[::2]):
+            sys.exit(f'actor_host.py serve: expected [--in PATH --out PATH], got {options!r}')
+        serve(dict(zip(options[::2], options[1::2])))
     else:
         sys.exit(f'actor_host.py: unknown mode {mode!r} (expected serve or describe)')

@@ -1,9 +1,14 @@
 // One long-lived process in a locked-down container, driven over its stdin/stdout like a child
 // process: no network, read-only root filesystem, memory / pids / CPU limits, no capabilities,
 // an unprivileged user. Used by the Python engine for `isolation: "docker"`; runtime-agnostic.
-import { hostname } from 'node:os';
+import { execFile } from 'node:child_process';
+import { constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { Duplex, Readable, Writable } from 'node:stream';
+import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { ScriptError } from '../engine.ts';
 import { dockerClient } from './client.ts';
@@ -28,7 +33,17 @@ export interface ContainerSpec {
   /** Extra resource limits (setrlimit), e.g. { nofile: 64, data: bytes }. */
   ulimits?: Record<string, number>;
   labels?: Record<string, string>;
+  /**
+   * How `stdin`/`stdout` reach the process: 'attach' (its real stdin/stdout, relayed by dockerd) or
+   * 'fifo' (two named pipes bind-mounted at FIFO_PATHS, which the process opens itself: the bytes
+   * skip dockerd, a round trip costs what a local pipe does). Default 'attach'. With 'fifo', the
+   * process's own stdout and stderr both arrive on `stderr`.
+   */
+  channel?: 'attach' | 'fifo';
 }
+
+/** Where the 'fifo' channel's pipes are inside the container: the process reads `in` and writes `out`. */
+export const FIFO_PATHS = { in: '/run/actorflow/in', out: '/run/actorflow/out' } as const;
 
 export interface ContainerExit {
   code: number | null;
@@ -60,17 +75,20 @@ let reaped: Promise<void> | undefined;
 export async function startContainer(spec: ContainerSpec, docker: Docker = dockerClient()): Promise<ContainerProcess> {
   reaped ??= reapOrphans(docker);
   await reaped;
+  const fifos = spec.channel === 'fifo' ? await makeFifos() : undefined;
   let container: Docker.Container;
   try {
-    container = await docker.createContainer(createOptions(spec));
+    container = await docker.createContainer(createOptions(spec, fifos));
   } catch (error) {
+    fifos?.close();
     throw describeFailure(error, spec);
   }
   try {
-    const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as Duplex;
-    const stdout = new PassThrough();
+    const stream = (await container.attach({ stream: true, stdin: !fifos, stdout: true, stderr: true, hijack: true })) as Duplex;
     const stderr = new PassThrough();
-    container.modem.demuxStream(stream, stdout, stderr);
+    const relayed = fifos ? undefined : new PassThrough();   // stdout through dockerd ('attach')
+    const stdout: Readable = fifos?.stdout ?? relayed!;
+    container.modem.demuxStream(stream, relayed ?? stderr, stderr);
     const streamDone = new Promise<void>((resolve) => {
       stream.once('end', resolve);
       stream.once('close', resolve);
@@ -88,14 +106,15 @@ export async function startContainer(spec: ContainerSpec, docker: Docker = docke
       } catch (error) {
         return { code: null, signal: null, error: error as Error };
       } finally {
-        stdout.end();
+        fifos?.close();
+        relayed?.end();
         stderr.end();
         stream.destroy();
         await container.remove({ force: true }).catch(() => undefined);
       }
     })();
     return {
-      id: container.id, stdin: stream, stdout, stderr, exited,
+      id: container.id, stdin: fifos ? fifos.stdin : stream, stdout, stderr, exited,
       kill() {
         if (killed) return;
         killed = true;
@@ -103,12 +122,52 @@ export async function startContainer(spec: ContainerSpec, docker: Docker = docke
       },
     };
   } catch (error) {
+    fifos?.close();
     await container.remove({ force: true }).catch(() => undefined);
     throw describeFailure(error, spec);
   }
 }
 
-function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
+interface Fifos {
+  /** Host paths of the pipes, in a private directory. */
+  in: string;
+  out: string;
+  /** Our ends: we write the process's input, read its output. */
+  stdin: Writable;
+  stdout: Readable;
+  close(): void;
+}
+
+/**
+ * Two named pipes in a private (0700) directory, opened read-write on our side so that neither our
+ * open nor the process's blocks, whichever comes first. Mode 0666 lets the container's user open
+ * them: they are bind-mounted alone, the directory is never visible to anyone else.
+ */
+async function makeFifos(): Promise<Fifos> {
+  const dir = mkdtempSync(join(tmpdir(), 'actorflow-io-'));
+  const paths = { in: join(dir, 'in'), out: join(dir, 'out') };
+  try {
+    await promisify(execFile)('mkfifo', ['-m', '0666', paths.in, paths.out]);
+    const flags = constants.O_RDWR | constants.O_NONBLOCK;
+    const stdin = new Socket({ fd: openSync(paths.in, flags), readable: false, writable: true });
+    const stdout = new Socket({ fd: openSync(paths.out, flags), readable: true, writable: false });
+    stdin.on('error', () => { /* the container is gone: reported through `exited` */ });
+    return {
+      ...paths, stdin, stdout,
+      close() {
+        stdin.destroy();
+        stdout.destroy();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new ScriptError('SCRIPT_CRASHED', `cannot create the container's pipes: ${(error as Error).message}`,
+      'mkfifo (coreutils) must be installed and the temp directory writable', { cause: error });
+  }
+}
+
+function createOptions(spec: ContainerSpec, fifos: Fifos | undefined): Docker.ContainerCreateOptions {
   const mb = 1024 * 1024;
   return {
     Image: spec.image,
@@ -117,7 +176,7 @@ function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
     Env: Object.entries(spec.env ?? { LANG: 'C.UTF-8' }).map(([key, value]) => `${key}=${value}`),
     WorkingDir: spec.workingDir ?? '/tmp',
     Labels: { ...spec.labels, [OWNER_LABEL]: owner },
-    AttachStdin: true, AttachStdout: true, AttachStderr: true, OpenStdin: true, StdinOnce: false, Tty: false,
+    AttachStdin: !fifos, AttachStdout: true, AttachStderr: true, OpenStdin: !fifos, StdinOnce: false, Tty: false,
     NetworkDisabled: true,
     HostConfig: {
       NetworkMode: 'none',
@@ -129,7 +188,10 @@ function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
       CapDrop: ['ALL'],
       SecurityOpt: ['no-new-privileges'],
       Init: true,
-      Binds: Object.entries(spec.readOnlyMounts ?? {}).map(([inside, host]) => `${host}:${inside}:ro`),
+      Binds: [
+        ...Object.entries(spec.readOnlyMounts ?? {}).map(([inside, host]) => `${host}:${inside}:ro`),
+        ...(fifos ? [`${fifos.in}:${FIFO_PATHS.in}`, `${fifos.out}:${FIFO_PATHS.out}`] : []),
+      ],
       Tmpfs: Object.fromEntries(Object.entries(spec.tmpfs ?? {}).map(([path, size]) => [path, `rw,noexec,nosuid,nodev,size=${size}m`])),
       Ulimits: Object.entries(spec.ulimits ?? {}).map(([Name, value]) => ({ Name, Soft: value, Hard: value })),
       AutoRemove: false,

@@ -4,7 +4,7 @@
 // is simply started again for the next message without losing anything.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { startContainer } from '../docker/index.ts';
+import { FIFO_PATHS, startContainer } from '../docker/index.ts';
 import { ScriptError, type EngineOptions, type ScriptCall, type ScriptEngine, type ScriptResult } from '../engine.ts';
 import { PythonHost, type HostReady, type InitRequest } from './host.ts';
 import { resolveInterpreter } from './interpreter.ts';
@@ -152,7 +152,8 @@ export class PythonEngine implements ScriptEngine {
     const inside = '/actorflow/actor_host.py';
     return () => startContainer({
       image: docker.image,
-      cmd: [docker.interpreter, ...interpreterFlags(this.settings.sitePackages), inside, 'serve'],
+      cmd: [docker.interpreter, ...interpreterFlags(this.settings.sitePackages), inside, 'serve', '--in', FIFO_PATHS.in, '--out', FIFO_PATHS.out],
+      channel: 'fifo',
       readOnlyMounts: { [inside]: HOST_PROGRAM },
       memoryMb: this.options.limits.memoryMb + DOCKER_MEMORY_HEADROOM_MB,
       pids: maxProcesses + 1,   // + docker-init
