@@ -104,7 +104,7 @@ describe('Python engine: the process(inputs, state, config) contract', () => {
   });
 
   it('uses the @actor-decorated function as the entry point, or the one named by entryPoint', async () => {
-    const decorated = python('@actor(name="t/Double", inports=["x"], outports=["y"])\ndef double(inputs, state, config):\n    return {"y": inputs["x"] * 2}');
+    const decorated = python('from actorflow import actor\n@actor(name="t/Double", inports=["x"], outports=["y"])\ndef double(inputs, state, config):\n    return {"y": inputs["x"] * 2}');
     assert.deepEqual((await decorated.driver.call({ x: 4 })).outputs, { y: 8 });
     assert.deepEqual(decorated.engine.ready, { mode: 'function', entry: 'double' });
     const named = python('def process(i, s, c):\n    return {"which": "process"}\ndef other(i, s, c):\n    return {"which": "other"}', { entryPoint: 'other' });
