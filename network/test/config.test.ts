@@ -71,6 +71,15 @@ describe('resolveNodeConfig', () => {
     assert.match(p.hint, /remove 'methd'; allowed: url, method, timeout, headers/);
   });
 
+  it('copies cyclic metadata (built in code) without looping', () => {
+    const options: Record<string, unknown> = { name: 'loop' };
+    options.self = options;
+    const { config } = resolveNodeConfig(Http, { url: 'https://x.org', options }, undefined, 'call');
+    const copy = config.options as Record<string, unknown>;
+    assert.notEqual(copy, options);
+    assert.equal(copy.self, copy);
+  });
+
   it('uses the path it is given (where the node was read from)', () => {
     const [p] = resolveNodeConfig(Http, {}, undefined, 'call', '$.processes["my call"].metadata').problems;
     assert.equal(p.path, '$.processes["my call"].metadata.url');

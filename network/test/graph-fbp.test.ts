@@ -119,10 +119,11 @@ describe('writing .fbp (toFbp / writeFbp)', () => {
     g.addNode('b', 'x/B@1.0');
     g.addEdge({ node: 'my node', port: 'out-put' }, { node: 'b', port: 'in' });
     g.addInport('start', 'b', 'in', {}, 2);
+    g.addInitial(10n, { node: 'b', port: 'in' });
     assert.throws(() => toFbp(g), (e: unknown) => {
       assert.ok(e instanceof ValidationError);
       assert.deepEqual(e.problems.filter((p) => p.severity === 'error').map((p) => p.path), [
-        '$.inports.start.index', '$.processes["my node"]', '$.processes.b.component', '$.connections[0]',
+        '$.inports.start.index', '$.processes["my node"]', '$.processes.b.component', '$.connections[0]', '$.connections[1].data',
       ]);
       return true;
     });

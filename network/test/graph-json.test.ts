@@ -329,6 +329,12 @@ describe('an invalid graph document', () => {
     ]);
   });
 
+  it('never throws on values JSON cannot hold (documents built in code)', () => {
+    const { problems } = readGraphJson({ connections: [{ data: 10n }], processes: { a: { component: 'x/A', metadata: { big: 1n } } } });
+    assert.deepEqual(where(problems), ['IIP_NO_TARGET $.connections[0]']);
+    assert.match(problems[0].message, /IIP 10n/);
+  });
+
   it('reports an inner id that repeats another process’s key as a duplicate node', () => {
     const { problems } = readGraphJson({ processes: { a: { id: 'a', component: 'x/A' }, b: { id: 'a', component: 'x/B' } } });
     assert.deepEqual(where(problems), ['DUPLICATE_NODE $.processes.b.id']);

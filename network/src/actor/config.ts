@@ -256,12 +256,21 @@ const RESERVED = new Set(RESERVED_METADATA_KEYS);
  * A deep copy of plain data (objects and arrays), so schema defaults never leak into the graph's
  * metadata; other values (dates, bytes, class instances, functions) are shared, not copied.
  */
-function copyPlain(value: unknown): unknown {
+function copyPlain(value: unknown, copies?: Map<object, unknown>): unknown {
   if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map(copyPlain);
   const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return value;
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return value;
+  const seen = copies ?? new Map<object, unknown>(); // a cyclic value is copied with the same cycles
+  const known = seen.get(value);
+  if (known !== undefined) return known;
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    seen.set(value, out);
+    for (const item of value) out.push(copyPlain(item, seen));
+    return out;
+  }
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) out[key] = copyPlain((value as Record<string, unknown>)[key]);
+  seen.set(value, out);
+  for (const key of Object.keys(value)) out[key] = copyPlain((value as Record<string, unknown>)[key], seen);
   return out;
 }

@@ -224,6 +224,9 @@ function iipLiteral(data: unknown): string | undefined {
   if (typeof data === 'string' && !/['\\]/.test(data) && ![...data].some((c) => c < ' ')) return `'${data}'`;
   if (data === true || data === false || data === null) return `\t${String(data)}`;
   if (typeof data === 'number' && !Number.isFinite(data)) return undefined;
-  const json = JSON.stringify(data);
-  return json === undefined ? undefined : json;
+  try {
+    return JSON.stringify(data); // undefined for undefined and functions
+  } catch {
+    return undefined; // bigint, cycles
+  }
 }

@@ -10,7 +10,7 @@ import { parseFbp } from './fbp-dsl.ts';
 import { Graph } from './graph.ts';
 import { pathIndex, pathKey } from './json-path.ts';
 import { duplicateKeys } from './json-text.ts';
-import { describeValue, isRecord, problem } from './problems.ts';
+import { describeValue, isRecord, previewValue, problem } from './problems.ts';
 import { recordDroppedFeed, recordSource, type EdgeForm } from './source-map.ts';
 import type { ExportedPort, GraphProperties, Metadata, PortRef } from './types.ts';
 import { validateGraph } from './validate.ts';
@@ -316,7 +316,7 @@ class DocumentReader {
       : raw.data !== undefined && (raw.data !== null || !isRecord(raw.from) || !raw.from.nodeId);
     if (isInitial) {
       if (raw[tgtKey] === undefined || raw[tgtKey] === null) {
-        this.#error('IIP_NO_TARGET', path, `IIP ${JSON.stringify(raw.data)?.slice(0, 40)} (connection ${i}) has no target`, `add "${tgtKey}": the node and port that receive the value`);
+        this.#error('IIP_NO_TARGET', path, `IIP ${previewValue(raw.data)} (connection ${i}) has no target`, `add "${tgtKey}": the node and port that receive the value`);
         return;
       }
       if (form === 'reflow' && isRecord(raw.from) && typeof raw.from.nodeId === 'string' && raw.from.nodeId !== '') {
@@ -400,7 +400,7 @@ class DocumentReader {
       this.#warn('INVALID_TYPE', `${path}.expose`, `${what}: expose must be true or false, not ${describeValue(raw.expose)}`, 'leave it out, or use a boolean');
     }
     if (raw.portType !== undefined && raw.portType !== null && !isPortType(raw.portType)) {
-      this.#warn('INVALID_PORT_TYPE', `${path}.portType`, `${what}: portType ${JSON.stringify(raw.portType)} is not a port type; it is ignored`,
+      this.#warn('INVALID_PORT_TYPE', `${path}.portType`, `${what}: portType ${previewValue(raw.portType, 80)} is not a port type; it is ignored`,
         'use {"type": "any"}, {"type": "integer"}, {"type": "array", "value": {...}}, …; port types come from the components');
     }
   }

@@ -23,6 +23,17 @@ function preview(text: string): string {
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 37)}...` : text);
 }
 
+/** A short text form of any value for messages (JSON when possible, never throws). */
+export function previewValue(value: unknown, max = 40): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = typeof value === 'bigint' ? `${value}n` : Object.prototype.toString.call(value);
+  }
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text;
+}
+
 /** True for a plain JSON-style object (not null, not an array). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

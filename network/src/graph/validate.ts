@@ -9,7 +9,7 @@ import { didYouMean } from '../suggest.ts';
 import { formatRef, type Graph } from './graph.ts';
 import { pathIndex, pathKey } from './json-path.ts';
 import { PortResolver, typeMismatch, type NodeResolution, type PortDirection, type ResolvedPort } from './ports.ts';
-import { describeValue, isRecord, problem } from './problems.ts';
+import { describeValue, isRecord, previewValue, problem } from './problems.ts';
 import { connectionSourcePath, droppedFeedsOf, endFieldPath, exportFieldPath, groupSourcePath, nodeSourcePath } from './source-map.ts';
 import type { GraphEdge, GraphInitial, Metadata, PortRef } from './types.ts';
 
@@ -195,7 +195,7 @@ class GraphValidator {
   }
 
   #initial(iip: GraphInitial, path: string): void {
-    const what = `IIP ${preview(iip.data)} -> ${formatRef(iip.tgt)}`;
+    const what = `IIP ${previewValue(iip.data, 30)} -> ${formatRef(iip.tgt)}`;
     const to = this.#port(iip.tgt, 'inports', iip, path, what);
     if (!to) return;
     const mismatch = typeMismatch(inferType(iip.data), to.type, what);
@@ -233,14 +233,4 @@ class GraphValidator {
       if (group.metadata.thread !== undefined) this.#thread(group.metadata.thread, `${path}.metadata.thread`, `group '${group.name}'`);
     });
   }
-}
-
-function preview(data: unknown): string {
-  let text: string;
-  try {
-    text = JSON.stringify(data) ?? String(data);
-  } catch {
-    text = String(data);
-  }
-  return text.length > 30 ? `${text.slice(0, 27)}...` : text;
 }
