@@ -294,14 +294,14 @@ describe('Python engine: metadata discovery with describe()', () => {
         'raise SystemExit("running this file would fail")',
         '@actor(name="math/Double", description="Doubles x", category="math", version="1.0",',
         '       inports=["x", {"name": "factor", "type": "number", "required": False, "default": 2}],',
-        '       outports={"y": "number"}, config={"type": "object"})',
+        '       outports={"y": {"type": "number"}}, config={"type": "object"})',
         'def double(inputs, state, config):',
         '    return {"y": inputs["x"] * 2}',
       ].join('\n'),
     });
     assert.deepEqual(meta, {
       name: 'math/Double', description: 'Doubles x', category: 'math', version: '1.0',
-      inports: { x: {}, factor: { type: 'number', required: false, default: 2 } },
+      inports: { x: {}, factor: { type: 'number', default: 2 } },
       outports: { y: { type: 'number' } }, config: { type: 'object' },
     });
   });
@@ -330,8 +330,9 @@ describe('Python engine: metadata discovery with describe()', () => {
 
   it('rejects malformed port lists with the expected shapes in the hint', async () => {
     const error = await rejection(pythonEngineFactory.describe({ code: '@actor(name="a/B", inports=[1])\ndef process(i, s, c):\n    return {}' }));
-    assert.match(error.message, /inports\[0\] must be a port name/);
-    assert.match(error.hint, /inports=\["in"\]/);
+    assert.match(error.message, /line 1: metadata\.inports: port #0 must be a name or an object with a name/);
+    assert.equal(error.line, 1);
+    assert.match(error.hint, /declare ports as \['in', 'out'\]/);
   });
 });
 

@@ -1,17 +1,13 @@
 // Component metadata of a `*.actor.py` file, read with Python's `ast` module WITHOUT running the
 // script: `@actor(name=..., inports=[...], ...)` on the entry function, or `__actor_metadata__ = {...}`.
-// Ports may be given as names (["in"]), specs ([{"name": "in", "type": "number"}]) or a dict
-// ({"in": "number"} / {"in": {"type": "number", "required": True}}); Reflow's `port_type` and
-// `config_schema` spellings are accepted.
+// The values are normalized like every runtime's metadata (normalizeMetadata in ../engine.ts:
+// ports as names, specs or a dict of specs; Reflow's `port_type`, `component`, `config_schema`).
 import { execFile } from 'node:child_process';
 import { basename } from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { ScriptError, type ScriptMetadata, type ScriptSource } from '../engine.ts';
+import { normalizeMetadata, ScriptError, type ScriptMetadata, type ScriptSource } from '../engine.ts';
 import { HOST_PROGRAM } from './engine.ts';
 import { resolveInterpreter } from './interpreter.ts';
-
-type InPortMeta = ScriptMetadata['inports'][string];
-type OutPortMeta = ScriptMetadata['outports'][string];
 
 const DESCRIBE_TIMEOUT_MS = 10_000;
 
@@ -54,70 +50,19 @@ function runDescribe(python: string, request: string, file: string): Promise<Rec
   });
 }
 
+/** The declared metadata, normalized like every runtime's (engine.ts); the name defaults to the file's. */
 function toMetadata(raw: Record<string, unknown>, file: string, line: number): ScriptMetadata {
-  const fail = (message: string, hint: string): never => {
-    throw new ScriptError('SCRIPT_CONFIG', `${file} line ${line}: ${message}`, hint, { file, line });
-  };
-  const text = (key: string): string | undefined => {
-    const value = raw[key];
-    if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'string') fail(`metadata '${key}' must be a string, got ${JSON.stringify(value)}`, `write ${key}="..."`);
-    return value as string;
-  };
-  const fromFile = file === '<inline>' ? undefined : basename(file).replace(/\.actor\.py$|\.py$/, '');
-  const name = text('name') ?? fromFile;
-  if (!name) fail('the metadata has no name', 'add name="library/Name"');
-  const metadata: ScriptMetadata = {
-    name: name!,
-    inports: ports(raw.inports, 'inports', true, fail) as Record<string, InPortMeta>,
-    outports: ports(raw.outports, 'outports', false, fail) as Record<string, OutPortMeta>,
-  };
-  for (const key of ['description', 'category', 'icon', 'version'] as const) {
-    const value = text(key);
-    if (value !== undefined) metadata[key] = value;
+  let metadata: ScriptMetadata;
+  try {
+    metadata = normalizeMetadata(raw, `${file} line ${line}`);
+  } catch (error) {
+    if (!(error instanceof ScriptError)) throw error;
+    throw new ScriptError(error.code, error.message.replace(/ \([^)]*\)$/, ''), error.hint, { file, line, cause: error });
   }
-  const config = raw.config ?? raw.config_schema;
-  if (config !== undefined && config !== null) {
-    if (typeof config !== 'object' || Array.isArray(config)) fail('metadata \'config\' must be a dict (a JSON Schema)', 'config={"type": "object", "properties": {...}}');
-    metadata.config = config as Record<string, unknown>;
+  if (!metadata.name) {
+    const fromFile = file === '<inline>' ? '' : basename(file).replace(/\.actor\.py$|\.py$/, '');
+    if (!fromFile) throw new ScriptError('SCRIPT_CONFIG', `${file} line ${line}: the metadata has no name`, 'add name="library/Name"', { file, line });
+    metadata.name = fromFile;
   }
   return metadata;
-}
-
-function ports(raw: unknown, what: string, inbound: boolean, fail: (message: string, hint: string) => never): Record<string, InPortMeta | OutPortMeta> {
-  const hint = `${what}=["in"], ${what}=[{"name": "in", "type": "number"}] or ${what}={"in": "number"}`;
-  if (raw === undefined || raw === null) return {};
-  const entries: [string, unknown][] = Array.isArray(raw)
-    ? raw.map((item, i) => {
-      if (typeof item === 'string') return [item, {}];
-      if (item && typeof item === 'object' && typeof (item as { name?: unknown }).name === 'string') return [(item as { name: string }).name, item];
-      return fail(`${what}[${i}] must be a port name or a dict with a "name"`, hint);
-    })
-    : typeof raw === 'object' ? Object.entries(raw as Record<string, unknown>) : fail(`${what} must be a list or a dict`, hint);
-  const result: Record<string, InPortMeta | OutPortMeta> = {};
-  for (const [name, spec] of entries) {
-    if (name === '' || name in result) fail(`${what} has ${name === '' ? 'an empty' : `a duplicate`} port name '${name}'`, hint);
-    if (typeof spec === 'string') {
-      result[name] = { type: spec };
-      continue;
-    }
-    if (spec === null || typeof spec !== 'object') fail(`${what}.${name} must be a type name or a dict`, hint);
-    const s = spec as Record<string, unknown>;
-    const port: InPortMeta = {};
-    const type = s.type ?? s.port_type;
-    if (type !== undefined) {
-      if (typeof type !== 'string') fail(`${what}.${name}.type must be a string`, 'e.g. "number", "string", "object", "any"');
-      port.type = type as string;
-    }
-    if (typeof s.description === 'string') port.description = s.description;
-    if (inbound) {
-      if (s.required !== undefined) {
-        if (typeof s.required !== 'boolean') fail(`${what}.${name}.required must be True or False`, hint);
-        port.required = s.required as boolean;
-      }
-      if (s.default !== undefined) port.default = s.default;
-    }
-    result[name] = port;
-  }
-  return result;
 }
