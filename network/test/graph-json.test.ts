@@ -335,6 +335,16 @@ describe('an invalid graph document', () => {
     assert.match(problems[0].message, /IIP 10n/);
   });
 
+  it('reports empty ids and missing names: a process keyed "", a group without a name, a port without a node', () => {
+    const { graph, problems } = readGraphJson({
+      processes: { '': { component: 'x/A' }, ok: { component: 'x/B' } },
+      inports: { start: { port: 'in' } },
+      groups: [{ nodes: ['ok'] }],
+    });
+    assert.deepEqual(where(problems), ['INVALID_ID $.processes[""]', 'MISSING_FIELD $.groups[0].id', 'MISSING_FIELD $.inports.start.process']);
+    assert.deepEqual([...graph.nodes.keys()], ['ok']);
+  });
+
   it('reports an inner id that repeats another process’s key as a duplicate node', () => {
     const { problems } = readGraphJson({ processes: { a: { id: 'a', component: 'x/A' }, b: { id: 'a', component: 'x/B' } } });
     assert.deepEqual(where(problems), ['DUPLICATE_NODE $.processes.b.id']);
