@@ -131,6 +131,8 @@ export class ZipConnection {
       path: options.path,
       transports: ['websocket'],
       forceNew: true,
+      // Its timers (reconnect backoff, heartbeats) never keep the process alive.
+      autoUnref: true,
       reconnection: true,
       reconnectionDelay: this.#tuning.reconnectBaseMs,
       reconnectionDelayMax: this.#tuning.reconnectMaxMs,

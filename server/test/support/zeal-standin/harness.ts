@@ -1,6 +1,15 @@
-// Runs a graph on a real Network with the Zeal bridge following it, for the bridge's tests.
+// Runs a graph on a real Network with the Zeal bridge following it, or the whole server with the
+// Zeal plugin, for the bridge's tests.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Network, type ComponentRegistry, type Graph, type RunResult } from '@actorflow/network';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../../../src/app.ts';
+import type { ZealConfig } from '../../../src/zeal/config.ts';
+import { zealPlugin } from '../../../src/zeal/plugin.ts';
 import type { BridgeReport } from '../../../src/zeal/event-bridge.ts';
 import type { ObservedRun, ZealIntegration } from '../../../src/zeal/integration.ts';
 import { outcomeOf } from '../../../src/zeal/run.ts';
@@ -40,4 +49,31 @@ export function traceOf(report: BridgeReport): TraceReport {
 export function zipOf(report: BridgeReport): ZipReport {
   assert.ok(report.sinks.zip, 'the run was sent live');
   return report.sinks.zip as ZipReport;
+}
+
+export interface ZealApp {
+  app: FastifyInstance;
+  url: string;
+  request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+/** The real Actorflow server (history in a temp dir) with the Zeal plugin registered, on 127.0.0.1. */
+export async function startZealApp(registry: ComponentRegistry, config: ZealConfig): Promise<ZealApp> {
+  const dir = mkdtempSync(join(tmpdir(), 'af-zeal-'));
+  const app = await buildServer({ registry, config: { db: join(dir, 'history.db'), logLevel: 'silent', rateLimitPerMinute: 0 } });
+  await app.register(zealPlugin, { config });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  return {
+    app, url,
+    async request(method, path, body) {
+      const res = await fetch(url + path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+      return { status: res.status, body: await res.json() as unknown };
+    },
+    async close() {
+      await app.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
