@@ -18,7 +18,8 @@ describe('API keys', () => {
   after(() => s.close());
 
   it('refuses requests without a key or with a wrong one (401, WWW-Authenticate)', async () => {
-    for (const headers of [{}, { authorization: 'Bearer wrong-key-wrong-key' }, { 'x-api-key': 'nope' }, { authorization: `Basic ${KEY}` }]) {
+    const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer wrong-key-wrong-key' }, { 'x-api-key': 'nope' }, { authorization: `Basic ${KEY}` }];
+    for (const headers of attempts) {
       const res = await s.request('GET', '/workflows', undefined, headers);
       assert.equal(res.status, 401);
       assert.equal(res.body.code, 'UNAUTHORIZED');

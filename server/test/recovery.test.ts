@@ -49,7 +49,7 @@ describe('crash recovery and shutdown', () => {
 
     server = await spawnServer({ ACTORFLOW_DB: db });
     for (const id of ['running-run', 'queued-run']) {
-      const r = (await api(server.url, 'GET', `/workflows/${id}`)).body.data;
+      const r: Record<string, any> = (await api(server.url, 'GET', `/workflows/${id}`)).body.data;
       assert.equal(r.status, 'Failed', id);
       assert.equal(r.error.code, 'INTERRUPTED');
       assert.match(r.error.message, /interrupted/);
