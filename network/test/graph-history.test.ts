@@ -83,6 +83,14 @@ describe('GraphHistory: steps and stacks', () => {
     assert.deepEqual(g.initials.map((i) => i.data), [1, 2]);
   });
 
+  it('undoes removeInitial of a port with several IIPs as one step, restoring their order', () => {
+    const { g, history } = fixture();
+    g.removeInitial({ node: 'a', port: 'in' });
+    assert.equal(history.state().undoSize, 1);
+    history.undo();
+    assert.deepEqual(g.initials.map((i) => i.data), [1, 2]);
+  });
+
   it('treats an explicit transaction as one step, undone in reverse order', () => {
     const { g, history, snapshot } = fixture();
     const before = snapshot();

@@ -65,7 +65,7 @@ describe('Graph mutations and their events', () => {
     g.addInitial('c.txt', { node: 'read', port: 'IN' });
     g.removeInitial({ node: 'read', port: 'in' });
     assert.deepEqual(g.initials, []);
-    assert.deepEqual(types(), ['RemoveInitial', 'AddInitial', 'RemoveInitial', 'RemoveInitial']);
+    assert.deepEqual(types(), ['RemoveInitial', 'AddInitial', 'StartTransaction', 'RemoveInitial', 'RemoveInitial', 'EndTransaction']);
   });
 
   it('routes a graph-level IIP to the inner port its exported inport names', () => {

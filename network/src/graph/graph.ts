@@ -274,12 +274,13 @@ export class Graph {
     return this.addInitial(data, { node: port.node, port: port.port, ...(port.index !== undefined ? { index: port.index } : {}) }, metadata);
   }
 
-  /** Removes every IIP addressed to `tgt`. */
+  /** Removes every IIP addressed to `tgt` (several in one transaction: one undo step). */
   removeInitial(tgt: PortRef): void {
     const t = this.#ref(tgt);
     const matches = this.initials.filter((i) => sameRef(i.tgt, t));
     if (matches.length === 0) throw new GraphError('UNKNOWN_INITIAL', `removeInitial: no IIP for ${formatRef(t)}`, 'list the IIPs with graph.initials');
-    for (const iip of matches) this.#removeInitialEntry(iip);
+    if (matches.length === 1) this.#removeInitialEntry(matches[0]);
+    else this.#atomic(`removeInitial:${formatRef(t)}`, () => matches.forEach((iip) => this.#removeInitialEntry(iip)));
   }
 
   /** Removes exactly this IIP (one of `initials`), leaving other IIPs to the same port. */
