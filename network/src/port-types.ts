@@ -50,7 +50,7 @@ export function isCompatible(from: PortType, to: PortType): boolean {
   if (from.type === 'object' && to.type === 'object') return !from.value || !to.value || from.value === to.value;
   if (from.type === to.type) return true;
   if (BYTES.has(from.type) && BYTES.has(to.type)) return true;
-  return NUMERIC[from.type]?.includes(to.type) ?? false;
+  return Object.hasOwn(NUMERIC, from.type) && NUMERIC[from.type].includes(to.type);
 }
 
 /**

@@ -220,8 +220,9 @@ class DocumentReader {
   #topLevel(doc: Record<string, unknown>): Map<string, { key: string; value: unknown }> {
     const top = new Map<string, { key: string; value: unknown }>();
     for (const [key, value] of Object.entries(doc)) {
-      const canonical = ALIASES[key] ?? key;
+      const canonical = Object.hasOwn(ALIASES, key) ? ALIASES[key] : key;
       if (!TOP_LEVEL.has(canonical)) {
+        // `$schema` only tells editors which schema the document follows.
         if (key !== '$schema') this.#warn('UNKNOWN_FIELD', pathKey('$', key), `unknown top-level field '${key}' is ignored`, `known fields: ${[...TOP_LEVEL].join(', ')}`);
         continue;
       }
