@@ -29,6 +29,8 @@ export function formatPortType(type: PortType): string {
   return type.type;
 }
 
+const ANY: PortType = { type: 'any' };
+
 /** Byte-carrying types: a stream's chunks, raw binary and encoded payloads interconvert. */
 const BYTES = new Set<string>(['binary', 'stream', 'encoded']);
 /** Numeric widenings allowed from a sender's type to a receiver's type. */
@@ -44,8 +46,8 @@ const NUMERIC: Record<string, readonly string[]> = { integer: ['float', 'number'
  */
 export function isCompatible(from: PortType, to: PortType): boolean {
   if (from.type === 'any' || to.type === 'any' || to.type === 'flow') return true;
-  if (from.type === 'option') return isCompatible(from.value, to);
-  if (to.type === 'option') return isCompatible(from, to.value);
+  if (from.type === 'option') return isCompatible(from.value ?? ANY, to); // (a spec may leave the value out)
+  if (to.type === 'option') return isCompatible(from, to.value ?? ANY);
   if (from.type === 'array' && to.type === 'array') return !from.value || !to.value || isCompatible(from.value, to.value);
   if (from.type === 'object' && to.type === 'object') return !from.value || !to.value || from.value === to.value;
   if (from.type === to.type) return true;

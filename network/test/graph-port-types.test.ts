@@ -38,6 +38,7 @@ describe('port type compatibility (from an outport to an inport)', () => {
     [{ type: 'object', value: 'User' }, { type: 'object', value: 'Order' }, false],
     [{ type: 'object' }, { type: 'object', value: 'Order' }, true],
     [t('object'), t('array'), false],
+    [{ type: 'option' } as PortType, t('string'), true],
   ];
   for (const [from, to, expected] of table) {
     it(`${formatPortType(from)} -> ${formatPortType(to)} is ${expected ? 'compatible' : 'incompatible'}`, () => {
