@@ -9,9 +9,9 @@
 //    Target (issue 5): <= 150 µs for the process sandbox.
 // 2. Cold start per isolation level (prlimit only, unshare, bwrap, docker): create + start() + the
 //    first call's answer, median of several nodes. Measured and reported, no target.
-// 3. Memory per idle node: the host's own RSS (its processes, by the node's uid) and the machine's
-//    MemAvailable drop per node (which also counts bwrap helpers, or Docker's shim and cgroup), with
-//    several idle nodes running at once. Reported, no target.
+// 3. Memory per idle node: the RSS of every process an idle node keeps (the interpreter and its
+//    sandbox helpers: bwrap's two processes, unshare, or Docker's shim and init), with several idle
+//    nodes running at once. Reported, no target. (Docker's daemon itself is not counted.)
 // Levels this machine lacks (no bwrap, no Docker engine) are skipped with the reason.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dockerStatus, DEFAULT_PYTHON_IMAGE } from '../script/src/docker/index.ts';
@@ -77,32 +77,32 @@ async function coldStart(level: PythonIsolationLevel): Promise<number> {
   return median(times);
 }
 
-function memAvailableKb(): number {
-  return Number(/MemAvailable:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1]);
-}
+/** Processes that make up idle nodes: the interpreters and their sandbox helpers. */
+const SANDBOX_COMMANDS = /^(python3(\.\d+)?|bwrap|unshare|docker-init|containerd-shim.*)$/;
 
-/** Total RSS (kB) of the processes running as `uid`. */
-function rssOfUidKb(uid: number): number {
-  let total = 0;
+/** pid -> RSS (kB) of the running processes whose command is one of SANDBOX_COMMANDS. */
+function sandboxProcesses(): Map<number, number> {
+  const found = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const status = readFileSync(`/proc/${entry}/status`, 'utf8');
-      if (Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]) === uid) total += Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      const name = /^Name:\s+(\S+)/m.exec(status)?.[1] ?? '';
+      if (SANDBOX_COMMANDS.test(name)) found.set(Number(entry), Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0));
     } catch { /* exited */ }
   }
-  return total;
+  return found;
 }
 
-async function idleMemory(level: PythonIsolationLevel): Promise<{ hostMb: number | undefined; machineMb: number }> {
+/** RSS per idle node: every sandbox process that appeared while IDLE_NODES nodes started (host + helpers). */
+async function idleMemory(level: PythonIsolationLevel): Promise<number> {
+  const before = sandboxProcesses();
   const engines = Array.from({ length: IDLE_NODES }, (_, i) => createEngine(level, `idle-${level}-${i}`));
-  const before = memAvailableKb();
   try {
     for (const engine of engines) await call(engine, 0, {});
-    const after = memAvailableKb();
-    const known = engines.map((engine) => engine.sandboxUid).filter((uid) => uid !== undefined);
-    const hostKb = known.length > 0 ? known.reduce((sum, uid) => sum + rssOfUidKb(uid), 0) / known.length : undefined;
-    return { hostMb: hostKb === undefined ? undefined : hostKb / 1024, machineMb: (before - after) / 1024 / IDLE_NODES };
+    let totalKb = 0;
+    for (const [pid, rss] of sandboxProcesses()) if (!before.has(pid)) totalKb += rss;
+    return totalKb / 1024 / IDLE_NODES;
   } finally {
     await Promise.all(engines.map((engine) => engine.dispose()));
   }
@@ -119,15 +119,14 @@ if (docker.available && docker.image?.present) levels.push('docker');
 else console.log(`# docker: skipped (${docker.available ? `image ${DEFAULT_PYTHON_IMAGE} not built` : docker.reason})`);
 
 console.log(`Python script actors — ${QUICK ? 'quick smoke run' : 'full run'}; sandbox 'auto' picks ${support.best}`);
-console.log('level     | overhead µs/msg | cold start ms | idle host RSS MB | idle machine MB/node');
-console.log('----------|-----------------|---------------|------------------|---------------------');
+console.log('level     | overhead µs/msg | cold start ms | idle RSS MB/node');
+console.log('----------|-----------------|---------------|-----------------');
 for (const level of levels) {
   const perMessage = await overhead(level);
   const cold = await coldStart(level);
   const memory = await idleMemory(level);
-  console.log(`${level.padEnd(9)} | ${perMessage.toFixed(1).padStart(15)} | ${cold.toFixed(1).padStart(13)} | ${(memory.hostMb?.toFixed(1) ?? 'n/a').padStart(16)} | ${memory.machineMb.toFixed(1).padStart(20)}`);
+  console.log(`${level.padEnd(9)} | ${perMessage.toFixed(1).padStart(15)} | ${cold.toFixed(1).padStart(13)} | ${memory.toFixed(1).padStart(15)}`);
   result(`overhead_${level}`, perMessage, 'µs/msg', level === 'docker' ? 'report' : '<=150');
   result(`cold_start_${level}`, cold, 'ms', 'report');
-  if (memory.hostMb !== undefined) result(`idle_host_rss_${level}`, memory.hostMb, 'MB', 'report');
-  result(`idle_machine_memory_${level}`, memory.machineMb, 'MB/node', 'report');
+  result(`idle_rss_${level}`, memory, 'MB/node', 'report');
 }
