@@ -1,0 +1,32 @@
+// @actorflow/components: the standard component library. `registerComponents` registers every
+// category from its module (so worker threads can load the same code) plus the Zeal template
+// components; `zealTemplateAliases` is the table the Zeal bridge resolves Reflow's template ids with.
+import type { ComponentRegistry } from '@actorflow/network';
+import { zealTemplates } from './templates/index.ts';
+
+/** The category modules, one per line. */
+const CATEGORIES: readonly URL[] = [
+  new URL('./flow/index.ts', import.meta.url),
+  new URL('./transform/index.ts', import.meta.url),
+  new URL('./logic/index.ts', import.meta.url),
+  new URL('./time/index.ts', import.meta.url),
+  new URL('./debug/index.ts', import.meta.url),
+  new URL('./templates/index.ts', import.meta.url),
+];
+
+/** Registers every component of the library; returns their names. */
+export async function registerComponents(registry: ComponentRegistry): Promise<string[]> {
+  const names: string[] = [];
+  for (const module of CATEGORIES) names.push(...await registry.registerModule(module));
+  return names;
+}
+
+/** Template id (e.g. `tpl_if_branch`) → the component that runs it, for the Zeal bridge's TemplateResolver. */
+export const zealTemplateAliases: Readonly<Record<string, string>> = Object.freeze(
+  Object.fromEntries(Object.values(zealTemplates).map((t) => [t.id, t.component])),
+);
+
+export { zealTemplates };
+export type { ZealTemplate, OutSource } from './templates/adapter.ts';
+export type { RuleSet, RuleGroup, Rule, RuleOperator } from './logic/rule-grammar.ts';
+export type { Operation } from './transform/operations.ts';

@@ -1,0 +1,2 @@
+// Logic components: rule evaluation with actions.
+export { Rules } from './rules.ts';

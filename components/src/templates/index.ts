@@ -1,0 +1,18 @@
+// Zeal template components: Reflow's template ids as components with the templates' ports and
+// property values (see specs.ts). `zealTemplates` describes them; the package entry exports the
+// alias table (template id → component) the Zeal bridge resolves templates with.
+import { describeTemplate, zealTemplate, type ZealTemplate } from './adapter.ts';
+import { TEMPLATE_SPECS } from './specs.ts';
+
+const byId = new Map(TEMPLATE_SPECS.map((spec) => [spec.id, spec]));
+const make = (id: string) => zealTemplate(byId.get(id)!);
+
+export const IfBranch = make('tpl_if_branch');
+export const Switch = make('tpl_switch');
+export const Loop = make('tpl_loop');
+export const DataTransformer = make('tpl_data_transformer');
+export const DataOperations = make('tpl_data_operations');
+export const RulesEngine = make('tpl_rules_engine');
+
+/** Template id → how it runs (component, port mapping, property values → config). */
+export const zealTemplates: Record<string, ZealTemplate> = Object.fromEntries(TEMPLATE_SPECS.map((spec) => [spec.id, describeTemplate(spec)]));

@@ -1,0 +1,62 @@
+// transform/Map and transform/Filter: one expression per packet.
+import { defineActor } from '@actorflow/network';
+import type { CompiledExpression } from '@actorflow/script';
+import { evaluationError } from './errors.ts';
+import { compileExpression, expressionEngine } from './expressions.ts';
+
+interface ExpressionState {
+  fn?: CompiledExpression;
+}
+
+const EXPRESSION_CONFIG = (what: string) => ({
+  type: 'object',
+  required: ['expression'],
+  properties: { expression: { type: 'string', minLength: 1, description: what } },
+});
+
+export const Map = defineActor({
+  name: 'transform/Map',
+  description: 'Replaces each packet by the value of `expression` over `data` (the packet), e.g. `({ ...data, total: data.price * data.qty })`.',
+  category: 'transform',
+  icon: 'function-square',
+  inports: { in: { description: 'The packet', required: true } },
+  outports: { out: { description: 'The value of the expression' } },
+  config: EXPRESSION_CONFIG('Expression over `data` (the packet)'),
+  state: (): ExpressionState => ({}),
+  async setup(ctx) {
+    ctx.state.fn = compileExpression(await expressionEngine(), ctx, 'expression', ctx.config.expression as string);
+  },
+  process(input, ctx) {
+    try {
+      ctx.emit('out', ctx.state.fn!({ data: input.in }));
+    } catch (error) {
+      throw evaluationError(`expression '${ctx.config.expression as string}'`, error);
+    }
+  },
+});
+
+export const Filter = defineActor({
+  name: 'transform/Filter',
+  description: 'Forwards the packets for which `expression` over `data` is truthy to `out`, the others to `rejected`.',
+  category: 'transform',
+  icon: 'filter',
+  inports: { in: { description: 'The packet', required: true } },
+  outports: {
+    out: { description: 'Packets that pass' },
+    rejected: { description: 'Packets that do not' },
+  },
+  config: EXPRESSION_CONFIG('Condition over `data` (the packet), e.g. `data.status === "active"`'),
+  state: (): ExpressionState => ({}),
+  async setup(ctx) {
+    ctx.state.fn = compileExpression(await expressionEngine(), ctx, 'expression', ctx.config.expression as string);
+  },
+  process(input, ctx) {
+    let pass: unknown;
+    try {
+      pass = ctx.state.fn!({ data: input.in });
+    } catch (error) {
+      throw evaluationError(`expression '${ctx.config.expression as string}'`, error);
+    }
+    ctx.emit(pass ? 'out' : 'rejected', input.in);
+  },
+});

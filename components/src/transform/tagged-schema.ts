@@ -1,0 +1,28 @@
+// JSON Schema for a list item tagged by one field (`{ op: 'set', path, value }`): the tag picks
+// which fields are required, unknown fields are rejected, and every violation names the field.
+import type { JsonSchema } from '@actorflow/network';
+
+export interface Variant {
+  description: string;
+  required?: readonly string[];
+  properties?: Record<string, JsonSchema>;
+}
+
+/** A schema for objects whose `tag` field selects one of `variants`. */
+export function taggedSchema(tag: string, variants: Record<string, Variant>, common: Record<string, JsonSchema> = {}): JsonSchema {
+  const properties: Record<string, JsonSchema> = {
+    [tag]: { enum: Object.keys(variants), description: Object.entries(variants).map(([k, v]) => `${k}: ${v.description}`).join('; ') },
+    ...common,
+  };
+  for (const v of Object.values(variants)) Object.assign(properties, v.properties);
+  return {
+    type: 'object',
+    required: [tag],
+    additionalProperties: false,
+    properties,
+    allOf: Object.entries(variants).filter(([, v]) => v.required?.length).map(([k, v]) => ({
+      if: { properties: { [tag]: { const: k } }, required: [tag] },
+      then: { required: v.required },
+    })),
+  };
+}
