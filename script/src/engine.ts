@@ -172,6 +172,9 @@ export class OutputBudget {
 
 type PortSpecs = ScriptMetadata['inports'];
 const PORT_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+/** Port type names (the network's), and Reflow's that map to them. */
+const PORT_TYPES = new Set(['any', 'flow', 'event', 'boolean', 'integer', 'float', 'number', 'string', 'object', 'array', 'binary', 'stream', 'encoded', 'date', 'bigint', 'error']);
+const REFLOW_PORT_TYPES: Record<string, string> = { optional: 'any', generic: 'any' };
 
 /**
  * Port declarations as scripts and node configs write them, normalized to `{name: spec}`:
@@ -197,7 +200,13 @@ export function normalizePorts(raw: unknown, where: string): PortSpecs {
     const s = spec as Record<string, unknown>;
     const type = s.type ?? s.port_type;
     const out: PortSpecs[string] = {};
-    if (typeof type === 'string') out.type = type.toLowerCase();
+    if (typeof type === 'string') {
+      const typeName = REFLOW_PORT_TYPES[type.toLowerCase()] ?? type.toLowerCase();
+      if (!PORT_TYPES.has(typeName)) throw bad(`port '${name}' has unknown type '${type}' (known: ${[...PORT_TYPES].join(', ')})`);
+      out.type = typeName;
+    } else if (type !== undefined) {
+      throw bad(`the type of port '${name}' must be a type name such as 'number'`);
+    }
     if (typeof s.description === 'string') out.description = s.description;
     if (s.required === true) out.required = true;
     if (s.default !== undefined) out.default = s.default;
