@@ -48,7 +48,7 @@ export function graph(spec: GraphSpec): Graph {
   }
   for (const [name, from] of Object.entries(spec.outports ?? {})) {
     const r = ref(from);
-    g.addOutport(name, r.node, r.port);
+    g.addOutport(name, r.node, r.port, {}, r.index);
   }
   return g;
 }

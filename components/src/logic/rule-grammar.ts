@@ -87,7 +87,10 @@ export const RULE_SET_SCHEMA = {
 
 /** JSON Schema of rules: one rule set, or a list of rule sets of which any may match. */
 export const RULES_SCHEMA = {
-  anyOf: [RULE_SET_SCHEMA, { type: 'array', minItems: 1, items: RULE_SET_SCHEMA, description: 'rule sets: any one matching is a match' }],
+  type: ['object', 'array'],
+  if: { type: 'array' },
+  then: { minItems: 1, items: RULE_SET_SCHEMA },
+  else: RULE_SET_SCHEMA,
   description: 'A rule set (IF/OR over groups of AND/OR rules), or a list of rule sets of which any may match',
 } as const;
 
