@@ -47,7 +47,7 @@ export const CsvParse = defineActor({
     } catch (error) {
       const e = error as Error & { code?: string; lines?: number };
       throw new ActorflowError('INVALID_INPUT', `${ctx.component}: the CSV cannot be parsed${e.lines !== undefined ? ` (line ${e.lines})` : ''}: ${e.message}`,
-        e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' ? 'fix the row, or set relaxColumnCount: true' : 'check the delimiter and quoting of the input', { cause: error });
+        e.code?.startsWith('CSV_RECORD_INCONSISTENT') ? 'fix the row, or set relaxColumnCount: true' : 'check the delimiter and quoting of the input', { cause: error });
     }
     if (!c.each) {
       ctx.emit('out', records);
@@ -77,11 +77,14 @@ export const CsvFormat = defineActor({
   process(input, ctx) {
     const value = input.in;
     const isRecord = (r: unknown) => typeof r === 'object' && r !== null && !(r instanceof Uint8Array) && !(r instanceof Date);
-    const records = Array.isArray(value) && value.every(isRecord) ? value : isRecord(value) ? [value] : undefined;
-    if (records === undefined) {
-      const bad = Array.isArray(value) ? value.findIndex((r) => !isRecord(r)) : -1;
-      throw inputError(ctx.component, 'in', 'records (objects or arrays)', Array.isArray(value) ? value[bad] : value, bad >= 0 ? `element ${bad} is ${describeKind(value[bad])}` : '');
+    // An array holding records is a list of records; an array of plain fields is one row.
+    const list = Array.isArray(value) && value.some(isRecord);
+    const bad = list ? (value as unknown[]).findIndex((r) => !isRecord(r)) : isRecord(value) ? -1 : 0;
+    if (bad >= 0) {
+      const got = list ? (value as unknown[])[bad] : value;
+      throw inputError(ctx.component, 'in', 'records (objects or arrays)', got, list ? `element ${bad} is ${describeKind(got)}` : '');
     }
+    const records = list ? value as unknown[] : [value];
     const c = ctx.config as { delimiter: string; quote: string; columns?: string[]; header: boolean; eol: string; quoted: boolean };
     const objects = records.length > 0 && !Array.isArray(records[0]);
     ctx.emit('out', stringify(records as Record<string, unknown>[], {
