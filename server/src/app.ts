@@ -29,6 +29,7 @@ import { SHARED_SCHEMAS } from './schemas/index.ts';
 import { validatorCompiler } from './validation.ts';
 import { SERVER_VERSION } from './version.ts';
 import { WsHub } from './ws/hub.ts';
+import { zealPlugin } from './zeal/plugin.ts';
 
 /** What the server is made of; other plugins (Zeal, FBP) reach the engine through `app.actorflow`. */
 export interface ServerContext {
@@ -153,5 +154,6 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   await app.register(metricsRoutes);
   await app.register(docsRoutes);
   await app.register(wsRoutes);
+  await app.register(zealPlugin);
   return app;
 }

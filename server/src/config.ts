@@ -33,6 +33,13 @@ export interface ServerConfig {
   webhookTimeoutMs: number;
   wsQueueLimit: number;
   wsDropLimit: number;
+  /** Zeal bridge (docs/zeal.md): REST base of Zeal; empty = tracing and templates off. */
+  zealUrl: string;
+  /** Zeal bridge: Socket.IO origin of ZIP; empty = the ZEAL_URL host on port 3001. */
+  zealZipUrl: string;
+  zealApiKey: string;
+  zealNamespace: string;
+  zealWorkflows: string[];
 }
 
 type Kind = 'string' | 'int' | 'list' | 'secret-list';
@@ -79,6 +86,11 @@ export const CONFIG_OPTIONS: readonly OptionSpec[] = [
   { key: 'webhookTimeoutMs', env: 'ACTORFLOW_WEBHOOK_TIMEOUT_MS', flag: 'webhook-timeout-ms', kind: 'int', default: 10_000, min: 1, max: 600_000, description: 'Timeout of one webhook delivery attempt.' },
   { key: 'wsQueueLimit', env: 'ACTORFLOW_WS_QUEUE_LIMIT', flag: 'ws-queue-limit', kind: 'int', default: 1000, min: 1, max: 1_000_000, description: 'Messages queued per WebSocket client before new events are dropped.' },
   { key: 'wsDropLimit', env: 'ACTORFLOW_WS_DROP_LIMIT', flag: 'ws-drop-limit', kind: 'int', default: 10_000, min: 1, max: 1_000_000_000, description: 'Dropped messages after which a slow WebSocket client is disconnected (close code 4008).' },
+  { key: 'zealUrl', env: 'ZEAL_URL', flag: 'zeal-url', kind: 'string', default: '', description: 'Zeal IDE REST base (e.g. http://127.0.0.1:3000): run traces and template registration. Empty = off. See docs/zeal.md.' },
+  { key: 'zealZipUrl', env: 'ZEAL_ZIP_URL', flag: 'zeal-zip-url', kind: 'string', default: '', description: "Zeal's ZIP Socket.IO URL for live events (default: the ZEAL_URL host on port 3001, path /zip/events)." },
+  { key: 'zealApiKey', env: 'ZEAL_API_KEY', flag: 'zeal-api-key', kind: 'string', default: '', description: 'Token sent to Zeal as `Authorization: Bearer` (when Zeal has ZEAL_AUTH_ENABLED).' },
+  { key: 'zealNamespace', env: 'ZEAL_NAMESPACE', flag: 'zeal-namespace', kind: 'string', default: 'actorflow', description: 'Namespace of the templates registered in Zeal (Zeal ids `<namespace>/<component>`).' },
+  { key: 'zealWorkflows', env: 'ZEAL_WORKFLOWS', flag: 'zeal-workflows', kind: 'list', default: [], description: "Zeal workflow ids whose Execute button this server answers, comma-separated." },
 ];
 
 /** The configuration with every option at its default. */

@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ComponentRegistry } from '@actorflow/network';
-import { resolveZealConfig } from '../src/zeal/config.ts';
 import { startZealApp, type ZealApp } from './support/zeal-standin/harness.ts';
 import { linearWorkflow, subgraphWorkflow, testRegistry, ZealObserver, ZealStandIn } from './support/zeal-standin/index.ts';
 
@@ -17,8 +16,7 @@ describe('Zeal drives a run through the server', () => {
     registry = await testRegistry();
     const workflow = linearWorkflow('wf-rt', 4);
     zeal = await ZealStandIn.start([{ id: 'wf-rt', name: 'Round trip', graphs: workflow.graphs }, { id: 'wf-empty', name: 'Never saved' }]);
-    const config = resolveZealConfig(zeal.settings({ ZEAL_WORKFLOWS: 'wf-rt,wf-empty', ZEAL_NAMESPACE: 'actorflow' }), { finishTimeoutMs: 5000, trace: { flushIntervalMs: 50, windowMs: 20 } });
-    server = await startZealApp(registry, config);
+    server = await startZealApp(registry, { zealUrl: zeal.restUrl, zealZipUrl: zeal.zipUrl, zealWorkflows: ['wf-rt', 'wf-empty'] });
     observer = await ZealObserver.join(zeal.zipUrl, 'wf-rt');
     // The server is in the room once Zeal answered its auth for each watched workflow.
     await zeal.waitFor('the server in both rooms', () => (zeal.messages.filter((m) => m.event === 'auth' && m.reply && (m.payload as { metadata?: { runtime?: string } }).metadata?.runtime === 'actorflow').length >= 2 ? true : undefined));

@@ -17,7 +17,7 @@ import type { BridgeReport } from './event-bridge.ts';
 import { ZealIntegration } from './integration.ts';
 
 export interface ZealPluginOptions {
-  /** Bridge configuration; default: from the ZEAL_* environment variables. */
+  /** Bridge configuration; default: from the server configuration's zeal* options (ZEAL_* variables). */
   config?: ZealConfig;
   /** Template id → component aliases (e.g. Reflow's `tpl_*` ids). */
   aliases?: Readonly<Record<string, string>>;
@@ -69,8 +69,11 @@ function invalidWorkflow(err: ZealConversionError, at: string): ApiError {
 }
 
 export async function zealPlugin(app: FastifyInstance, options: ZealPluginOptions = {}): Promise<void> {
-  const { engine, registry } = app.actorflow;
-  const config = options.config ?? resolveZealConfig(process.env);
+  const { engine, registry, config: server } = app.actorflow;
+  const config = options.config ?? resolveZealConfig({
+    ZEAL_URL: server.zealUrl, ZEAL_ZIP_URL: server.zealZipUrl, ZEAL_API_KEY: server.zealApiKey,
+    ZEAL_NAMESPACE: server.zealNamespace, ZEAL_WORKFLOWS: server.zealWorkflows.join(','),
+  });
   const log = app.log.child({ component: 'zeal' });
   const reports = new Map<string, BridgeReport>();
   const keep = (id: string, report: BridgeReport) => {

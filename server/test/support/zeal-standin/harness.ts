@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { Network, type ComponentRegistry, type Graph, type RunResult } from '@actorflow/network';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../../src/app.ts';
-import type { ZealConfig } from '../../../src/zeal/config.ts';
-import { zealPlugin } from '../../../src/zeal/plugin.ts';
+import type { ServerConfig } from '../../../src/config.ts';
 import type { BridgeReport } from '../../../src/zeal/event-bridge.ts';
 import type { ObservedRun, ZealIntegration } from '../../../src/zeal/integration.ts';
 import { outcomeOf } from '../../../src/zeal/run.ts';
@@ -58,11 +57,10 @@ export interface ZealApp {
   close(): Promise<void>;
 }
 
-/** The real Actorflow server (history in a temp dir) with the Zeal plugin registered, on 127.0.0.1. */
-export async function startZealApp(registry: ComponentRegistry, config: ZealConfig): Promise<ZealApp> {
+/** The real Actorflow server (history in a temp dir; the Zeal bridge configured by `zeal`) on 127.0.0.1. */
+export async function startZealApp(registry: ComponentRegistry, zeal: Pick<Partial<ServerConfig>, 'zealUrl' | 'zealZipUrl' | 'zealApiKey' | 'zealNamespace' | 'zealWorkflows'>): Promise<ZealApp> {
   const dir = mkdtempSync(join(tmpdir(), 'af-zeal-'));
-  const app = await buildServer({ registry, config: { db: join(dir, 'history.db'), logLevel: 'silent', rateLimitPerMinute: 0 } });
-  await app.register(zealPlugin, { config });
+  const app = await buildServer({ registry, config: { db: join(dir, 'history.db'), logLevel: 'silent', rateLimitPerMinute: 0, ...zeal } });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return {
