@@ -27,8 +27,8 @@ export interface GraphSpec {
   edges?: string[];
   /** [value, 'b.in'] */
   iips?: [unknown, string][];
-  inports?: Record<string, string>;
-  outports?: Record<string, string>;
+  inports?: Record<string, string | undefined>;
+  outports?: Record<string, string | undefined>;
 }
 
 export function graph(spec: GraphSpec): Graph {
@@ -43,10 +43,12 @@ export function graph(spec: GraphSpec): Graph {
   }
   for (const [value, to] of spec.iips ?? []) g.addInitial(value, ref(to));
   for (const [name, to] of Object.entries(spec.inports ?? {})) {
+    if (to === undefined) continue;
     const r = ref(to);
     g.addInport(name, r.node, r.port);
   }
   for (const [name, from] of Object.entries(spec.outports ?? {})) {
+    if (from === undefined) continue;
     const r = ref(from);
     g.addOutport(name, r.node, r.port, {}, r.index);
   }

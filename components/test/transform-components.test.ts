@@ -125,9 +125,9 @@ describe('transform/Validate', () => {
   it('routes valid packets to valid and invalid ones to invalid with every problem', async () => {
     const out = await apply('transform/Validate', { schema }, { id: 'x', email: 'nope' }, ['valid', 'invalid']);
     assert.equal(out.valid.length, 0);
-    const { value, problems } = out.invalid[0];
+    const { value, problems } = out.invalid[0] as { value: unknown; problems: { path: string }[] };
     assert.deepEqual(value, { id: 'x', email: 'nope' });
-    assert.deepEqual(problems.map((p: any) => p.path).sort(), ['$.email', '$.id']);
+    assert.deepEqual(problems.map((p) => p.path).sort(), ['$.email', '$.id']);
     assert.deepEqual((await apply('transform/Validate', { schema }, { id: 1 }, ['valid'])).valid, [{ id: 1 }]);
   });
 
