@@ -378,21 +378,24 @@ describe('loadGraph', () => {
     assert.equal(loadGraph("'x' -> IN A(core/Repeat)", { format: 'fbp' }).initials.length, 1);
   });
 
-  it('finds the keys JSON.parse silently collapses: a process declared twice is an error', () => {
+  it('finds the keys JSON.parse silently collapses: a process or exported port declared twice is an error', () => {
     const text = `{
+      "properties": { "name": "first", "name": "second" },
       "processes": {
-        "a": { "component": "x/A", "metadata": { "label": "say \\"}{\\" ", "label": "twice" } },
+        "a": { "component": "x/A", "metadata": { "label": "say \\"}{\\" " } },
         "b\\u0041": { "component": "x/B" },
         "a": { "component": "x/C" },
         "bA": { "component": "x/D" }
       },
+      "outports": { "out": { "process": "a", "port": "out" }, "out": { "process": "bA", "port": "out" } },
       "connections": [{ "data": "{\\"processes\\": 1}", "tgt": { "process": "a", "port": "in" } }]
     }`;
     const { problems } = readGraph(text);
     assert.deepEqual(problems.map((p) => [p.code, p.path, p.severity]), [
-      ['DUPLICATE_KEY', '$.processes.a.metadata.label', 'warning'],
+      ['DUPLICATE_KEY', '$.properties.name', 'warning'],
       ['DUPLICATE_NODE', '$.processes.a', 'error'],
       ['DUPLICATE_NODE', '$.processes.bA', 'error'],
+      ['DUPLICATE_PORT', '$.outports.out', 'error'],
     ]);
   });
 
