@@ -9,7 +9,8 @@ Docker container) as::
 
 Frames, both ways: a 4-byte big-endian length, then that many bytes of UTF-8 JSON (one object).
 Node -> host:
-    {"t":"init","code":str,"file":str,"entry":str|null,"config":{},"timeoutMs":int,"maxOutputBytes":int,"reap":bool}
+    {"t":"init","code":str,"file":str,"entry":str|null,"config":{},"timeoutMs":int,"maxOutputBytes":int,"reap":bool,
+     "addressSpace":int|null}   (addressSpace: RLIMIT_AS to set on itself, where no prlimit wraps the host)
         ("reap": kill every other process the host can signal after each call, i.e. whatever the script
         forked; only sent where that is exactly the script's processes: a pid namespace or a per-node uid)
     {"t":"call","inputs":{},"port":str|null,"state":any,"b":1?}   ("b": values hold tagged bytes/ints)
@@ -308,6 +309,9 @@ class Host:
         self.timeout = max(0.001, frame.get('timeoutMs', 30000) / 1000)
         self.max_output = frame.get('maxOutputBytes', 1 << 20)
         self.reap = bool(frame.get('reap'))
+        if frame.get('addressSpace'):
+            import resource
+            resource.setrlimit(resource.RLIMIT_AS, (frame['addressSpace'], frame['addressSpace']))
         self.code = code
         tree = _parse(code, self.file)
         requested = frame.get('entry')

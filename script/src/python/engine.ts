@@ -34,7 +34,7 @@ export interface PythonEngineSettings {
 const MIN_MEMORY_MB = 32;
 /** How long a replacement host waits for its killed predecessor to be gone (its uid's processes). */
 const REAP_WAIT_MS = 3000;
-/** Headroom of the container's memory cgroup over the in-process limit (RLIMIT_DATA gives MemoryError first). */
+/** Headroom of the container's memory cgroup over the host's own RLIMIT_AS (which gives a MemoryError first). */
 const DOCKER_MEMORY_HEADROOM_MB = 32;
 
 export class PythonEngine implements ScriptEngine {
@@ -106,7 +106,10 @@ export class PythonEngine implements ScriptEngine {
     // with processes allowed, the host kills the script's leftovers after each call where the
     // signal can only reach them: inside a pid namespace, or under the node's own uid
     const reap = this.settings.maxProcesses > 1 && (this.isolationLevel !== 'prlimit' || this.assignedUid !== undefined);
-    this.init = { code, file, entry: source.entryPoint, config: this.options.config, limits, reap };
+    // in Docker the memory cgroup is the hard stop; the host's own RLIMIT_AS turns a bomb into a MemoryError
+    // first (as prlimit does locally). Not a container ulimit: runc's own init would run under it.
+    const addressSpaceBytes = isolation === 'docker' ? limits.memoryMb * 1024 * 1024 : undefined;
+    this.init = { code, file, entry: source.entryPoint, config: this.options.config, limits, reap, addressSpaceBytes };
     this.host = this.launch(undefined);
     try {
       await this.host;
@@ -159,7 +162,7 @@ export class PythonEngine implements ScriptEngine {
       pids: maxProcesses + 1,   // + docker-init
       cpus: docker.cpus,
       tmpfs: { '/tmp': fileSizeMb },
-      ulimits: { nofile: openFiles, data: this.options.limits.memoryMb * mb, fsize: fileSizeMb * mb, core: 0 },
+      ulimits: { nofile: openFiles, fsize: fileSizeMb * mb, core: 0 },
       labels: { 'actorflow.node': this.options.nodeId, 'actorflow.runtime': 'python' },
     });
   }

@@ -17,6 +17,8 @@ export interface InitRequest {
   limits: ScriptLimits;
   /** Kill whatever the script forked after each call (only where that cannot hit anything else). */
   reap: boolean;
+  /** RLIMIT_AS the host sets on itself before running the script (where no prlimit wraps it: Docker). */
+  addressSpaceBytes: number | undefined;
 }
 
 /** How the script runs: an entry function, or Reflow's whole-script-per-call mode. */
@@ -116,6 +118,7 @@ export class PythonHost {
     return this.run<HostReady>(undefined, request.limits.timeoutMs + STARTUP_ALLOWANCE_MS, {
       t: 'init', code: request.code, file: request.file, entry: request.entry ?? null, config: request.config,
       timeoutMs: request.limits.timeoutMs, maxOutputBytes: request.limits.maxOutputBytes, reap: request.reap,
+      addressSpace: request.addressSpaceBytes ?? null,
     }, (frame, settle) => {
       if (frame.t !== 'ready') return false;
       settle(() => ({ mode: frame.mode === 'script' ? 'script' : 'function', entry: (frame.entry as string | null) ?? null }));
