@@ -13,6 +13,10 @@ export { javascriptEngineFactory, JavaScriptEngine, nodeSnapshotDisabled, type F
 export { wasmEngineFactory, WasmEngine } from './wasm/index.ts';
 export { pythonEngineFactory, createPythonEngineFactory, PythonEngine, type PythonEngineOptions, type PythonEngineFactory } from './python/index.ts';
 export {
+  discoverActors, watchActors,
+  type DiscoverOptions, type DiscoveredActor, type DiscoveryProblem, type DiscoveryResult, type WatchOptions, type ActorWatchEvent, type ActorWatcher,
+} from './discovery/index.ts';
+export {
   createExpressionEngine, ExpressionError,
   type ExpressionEngine, type ExpressionEngineOptions, type ExpressionErrorCode, type CompiledExpression, type CompiledTemplate, type Scope,
 } from './expression/index.ts';
