@@ -216,4 +216,19 @@ describe('a network run', () => {
     const result = await (await Network.create(g, { registry: reg })).run();
     assert.deepEqual(result.results, { a: [1], b: [2] });
   });
+
+  it('matches port names case-insensitively (graphs lower-case them) and ignores an IIP index on a plain port', async () => {
+    const reg = await testRegistry();
+    reg.register(defineActor({
+      name: 'case/Camel', inports: { inValue: { type: 'number' } }, outports: { outValue: { type: 'number' } },
+      process(input, ctx) {
+        ctx.emit('outValue', input.inValue! * 2);
+      },
+    }));
+    const g = graph({ nodes: { c: 'case/Camel' }, outports: { out: 'c.OUTVALUE' } });
+    g.addInitial(21, { node: 'c', port: 'INVALUE', index: 0 });
+    const result = await (await Network.create(g, { registry: reg })).run();
+    assert.deepEqual(result.results.out, [42]);
+  });
 });
+

@@ -65,4 +65,22 @@ describe('live graph edits', () => {
     await net.events.flushed();
     assert.deepEqual(types, ['NetworkIdle', 'NetworkActive', 'NetworkIdle']);
   });
+
+  it('follows a node rename: the runner takes the new id and later edits use it', async () => {
+    const g = graph({ nodes: { a: 'core/Repeat', b: 'test/AddOne' }, edges: ['a.out -> b.in'], inports: { in: 'a.in' }, outports: { out: 'b.out' } });
+    const net = await Network.create(g, { registry });
+    await net.start();
+    g.renameNode('b', 'plus');
+    net.send('in', 1);
+    await net.whenIdle();
+    g.addNode('c', 'test/AddOne', { add: 10 });
+    g.addEdge({ node: 'plus', port: 'out' }, { node: 'c', port: 'in' });
+    g.addOutport('more', 'c', 'out');
+    net.send('in', 2);
+    await net.whenIdle();
+    await net.stop();
+    assert.deepEqual(net.results(), { out: [2, 3], more: [13] });
+    assert.ok(net.nodes().includes('plus') && !net.nodes().includes('b'));
+  });
 });
+

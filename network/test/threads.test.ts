@@ -87,4 +87,19 @@ describe('worker threads', () => {
     assert.ok(performance.now() - t0 < 1000);
     assert.equal(net.status, 'stopped');
   });
+
+  it('a message that cannot cross threads fails its sender with a clear error; the rest still flows', async () => {
+    const g = graph({
+      nodes: { u: 'test/Unsendable', far: ['core/Repeat', { thread: 'w' }] },
+      edges: ['u.out -> far.in'],
+      iips: [['plain', 'u.in']],
+      outports: { out: 'far.out' },
+    });
+    const result = await (await Network.create(g, { registry, onError: 'continue' })).run();
+    assert.deepEqual(result.results.out, ['plain']);
+    assert.equal(result.errors[0].actorId, 'u');
+    assert.equal(result.errors[0].error.code, 'UNSENDABLE_MESSAGE');
+    assert.match(result.errors[0].error.message, /u\.out -> far\.in cannot cross threads/);
+  });
 });
+

@@ -64,8 +64,14 @@ export function isActorDefinition(value: unknown): value is ActorDefinition {
 }
 
 /** The ports of one node: the static ones, merged with what `ports(config)` adds for this config. */
+const staticPorts = new WeakMap<ActorDefinition, { inports: InPorts; outports: OutPorts }>();
+
 export function resolvePorts(def: ActorDefinition, config: Record<string, unknown>): { inports: InPorts; outports: OutPorts } {
-  if (!def.ports) return { inports: def.inports, outports: def.outports };
+  if (!def.ports) {
+    let ports = staticPorts.get(def);
+    if (!ports) staticPorts.set(def, (ports = Object.freeze({ inports: def.inports, outports: def.outports })));
+    return ports;
+  }
   const dynamic = def.ports(config);
   checkPorts(def.name, 'inports', dynamic.inports);
   checkPorts(def.name, 'outports', dynamic.outports);

@@ -27,8 +27,8 @@ export interface ChannelConsumer {
   onDrop(channel: Channel): void;
 }
 
-export class Channel {
-  readonly values = new Ring<unknown>(16);
+/** A channel is a ring queue (inherited, so one object per connection) plus flow control. */
+export class Channel extends Ring<unknown> {
   /** Where the messages come from (for events and errors); node '' is the graph boundary. */
   readonly from: PortRef;
   readonly to: PortRef;
@@ -46,22 +46,17 @@ export class Channel {
   closed = false;
   /** Whatever the consumer needs to find its side of the channel fast (an actor's inport). */
   slot: unknown = null;
-  #lowWater: number;
-  #drained: Promise<void> | null = null;
-  #resolveDrained: (() => void) | null = null;
+  /** The promise handed to producers waiting for room, and how to settle it. */
+  #waiting: { promise: Promise<void>; resolve: () => void } | null = null;
 
   constructor(from: PortRef, to: PortRef, consumer: ChannelConsumer, producer: ChannelProducer | null, capacity: number, policy: OverflowPolicy) {
+    super(4);
     this.from = from;
     this.to = to;
     this.consumer = consumer;
     this.producer = producer;
     this.capacity = capacity;
     this.policy = policy;
-    this.#lowWater = capacity >> 1;
-  }
-
-  get size(): number {
-    return this.values.size;
   }
 
   /** `from -> to`, for messages. */
@@ -70,20 +65,19 @@ export class Channel {
   }
 
   /** Queues a message. Throws ChannelFullError when full under policy 'error'. */
-  push(value: unknown): void {
+  override push(value: unknown): void {
     if (this.closed) return;
-    const values = this.values;
-    if (values.size >= this.capacity && this.policy !== 'block') {
+    if (this.size >= this.capacity && this.policy !== 'block') {
       if (this.policy === 'error') throw new ChannelFullError(this.label, this.capacity);
-      values.shift();
+      super.shift();
       this.dropped++;
       this.skip++;
       this.consumer.onDrop(this);
     }
-    values.push(value);
+    super.push(value);
     this.delivered++;
     this.consumer.onDeliver(this);
-    if (!this.full && values.size >= this.capacity && this.policy === 'block') {
+    if (!this.full && this.size >= this.capacity && this.policy === 'block') {
       this.full = true;
       this.producer?.onChannelFull(this);
     }
@@ -91,16 +85,20 @@ export class Channel {
 
   /** Takes the oldest message (the consumer calls this). */
   take(): unknown {
-    const v = this.values.shift();
-    if (this.full && this.values.size <= this.#lowWater) this.#release();
+    const v = super.shift();
+    if (this.full && this.size <= this.capacity >> 1) this.#release();
     return v;
   }
 
   /** Resolves when the channel is no longer full (immediately if it isn't). */
   drained(): Promise<void> {
     if (!this.full) return Promise.resolve();
-    if (!this.#drained) this.#drained = new Promise((resolve) => (this.#resolveDrained = resolve));
-    return this.#drained;
+    if (!this.#waiting) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.#waiting = { promise, resolve };
+    }
+    return this.#waiting.promise;
   }
 
   /**
@@ -113,9 +111,9 @@ export class Channel {
 
   /** Discards everything queued and stops accepting (the connection was removed). Returns how many were dropped. */
   close(): number {
-    const n = this.values.size;
+    const n = this.size;
     this.closed = true;
-    this.values.clear();
+    this.clear();
     this.dropped += n;
     if (this.full) this.#release();
     return n;
@@ -124,11 +122,10 @@ export class Channel {
   #release(): void {
     this.full = false;
     this.producer?.onChannelDrained(this);
-    const resolve = this.#resolveDrained;
-    if (resolve) {
-      this.#drained = null;
-      this.#resolveDrained = null;
-      resolve();
+    const waiting = this.#waiting;
+    if (waiting) {
+      this.#waiting = null;
+      waiting.resolve();
     }
   }
 }

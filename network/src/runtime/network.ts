@@ -26,10 +26,6 @@ export const DEFAULT_CAPACITY = 256;
 /** The producer of exported-inport channels: `send()` returns the drain promise itself. */
 const EXTERNAL: ChannelProducer = { onChannelFull() {}, onChannelDrained() {} };
 
-function edgeKey(src: PortRef, tgt: PortRef): string {
-  return `${formatRef(src)}>${formatRef(tgt)}`;
-}
-
 export class Network implements RunnerHost {
   readonly id: string;
   readonly graph: Graph;
@@ -41,8 +37,6 @@ export class Network implements RunnerHost {
   readonly #registry: ComponentRegistry;
   readonly #env: Readonly<Record<string, string | undefined>>;
   readonly #runners = new Map<string, NodeRunner>();
-  /** Channels of graph connections, by `src>tgt` key of the resolved actor ports. */
-  readonly #channels = new Map<string, Channel>();
   /** IIP channels by target. */
   readonly #iipChannels = new Map<string, Channel>();
   /** Exported inport channels by public name. */
@@ -56,7 +50,9 @@ export class Network implements RunnerHost {
   readonly #outputListeners: ((port: string, value: unknown) => void)[] = [];
   #idleWaiters: (() => void)[] = [];
   #status: NetworkStatus = 'created';
-  #plan: Plan;
+  /** The plan, until the network is instantiated (thread partitions are built from it). */
+  #plan: Plan | null;
+  readonly #initials: Plan['initials'];
   #builder: PlanBuilder;
   #threads: ThreadPartitions | null = null;
   #failure: unknown = null;
@@ -94,6 +90,7 @@ export class Network implements RunnerHost {
     const { plan, problems, builder } = buildPlan(graph, { registry: this.#registry, env, capacity: this.#options.capacity, policy: this.#options.policy });
     if (problems.some((p) => p.severity === 'error')) throw new ValidationError(`graph '${graph.name || '(unnamed)'}'`, problems);
     this.#plan = plan;
+    this.#initials = plan.initials;
     this.#builder = builder;
     this.#instantiate(plan);
     if (options.live !== false) this.#unfollow = graph.on((change) => this.#applyLive(change));
@@ -115,8 +112,9 @@ export class Network implements RunnerHost {
     this.#inputs.set(name, channel);
   }
 
-  /** Plan of the network (thread partitions build from it). */
+  /** Plan of the network (thread partitions build from it, while the network is being created). */
   get plan(): Plan {
+    if (!this.#plan) throw new NetworkStateError('PLAN_RELEASED', 'the plan is released once the network is built', 'this is a bug');
     return this.#plan;
   }
 
@@ -138,7 +136,6 @@ export class Network implements RunnerHost {
     const channel = new Channel(edge.src, edge.tgt, tgt, src, edge.capacity, edge.policy);
     tgt.attachInput(channel);
     src.attachOutput(channel);
-    this.#channels.set(edgeKey(edge.src, edge.tgt), channel);
     return channel;
   }
 
@@ -163,15 +160,16 @@ export class Network implements RunnerHost {
   }
 
   #addExport(name: string, ref: PortRef): void {
-    const port = this.#runners.get(ref.node)?.outports.get(ref.port);
-    if (port && !port.exports.includes(name)) port.exports.push(name);
+    this.#runners.get(ref.node)?.exportOutput(ref.port, name);
     if (!this.#results.has(name)) this.#results.set(name, []);
   }
 
+  /** Starts the worker threads (if any node is placed in one), then lets the plan go. */
   async #initThreads(): Promise<void> {
-    const placed = [...this.#plan.nodes.values()].filter((n) => n.settings.thread !== MAIN_THREAD);
-    if (placed.length === 0) return;
-    this.#threads = await ThreadPartitions.create(this, this.#options.threads ?? {});
+    const placed = [...this.plan.nodes.values()].some((n) => n.settings.thread !== MAIN_THREAD);
+    if (placed) this.#threads = await ThreadPartitions.create(this, this.#options.threads ?? {});
+    this.#builder.settle(this.#runners);
+    this.#plan = null;
   }
 
   // ------------------------------------------------------------------ status
@@ -207,7 +205,7 @@ export class Network implements RunnerHost {
       await this.stop('failed');
       throw this.#failure;
     }
-    for (const iip of this.#plan.initials) this.#iipChannel(iip.tgt)?.push(iip.data);
+    for (const iip of this.#initials) this.#iipChannel(iip.tgt)?.push(iip.data);
     this.#status = 'running';
     for (const r of this.#runners.values()) r.activate();
     this.#threads?.activate();
@@ -423,9 +421,11 @@ export class Network implements RunnerHost {
     if (this.#threads) Object.assign(nodes, this.#threads.stats());
     let messages = 0;
     let dropped = this.#closedDropped;
-    for (const c of this.#channels.values()) {
-      messages += c.delivered;
-      dropped += c.dropped;
+    for (const r of this.#runners.values()) {
+      for (const c of r.outputChannels()) {
+        messages += c.delivered;
+        dropped += c.dropped;
+      }
     }
     return { nodes, messages: messages + (this.#threads?.messages() ?? 0), dropped, outputs: this.#outputs };
   }
@@ -445,19 +445,22 @@ export class Network implements RunnerHost {
     switch (change._type) {
       case 'AddNode': {
         const { node } = change;
-        const before = new Set(this.#builder.nodes.keys());
         const problems = this.#builder.problems.length;
         this.#builder.addNode(node.id, node.component, node.metadata, typeof node.metadata.thread === 'string' ? node.metadata.thread : MAIN_THREAD);
         const fresh = this.#builder.problems.slice(problems);
         if (fresh.length > 0) throw new ValidationError(`live edit: node '${node.id}'`, fresh);
         for (const planned of this.#builder.nodes.values()) {
-          if (before.has(planned.id)) continue;
           if (planned.settings.thread !== MAIN_THREAD) throw new ActorflowError('LIVE_THREAD', `live edit: node '${planned.id}' is placed in thread '${planned.settings.thread}'`, 'thread placement applies when the network is created; restart the network');
           const runner = this.#addRunner(planned);
           void this.#startLate(runner);
         }
+        this.#builder.settle(this.#runners);
         for (const edge of this.#builder.innerEdges.splice(0)) this.#connect(edge);
         for (const iip of this.#builder.innerInitials.splice(0)) this.#iipChannel(iip.tgt)?.push(iip.data);
+        return;
+      }
+      case 'RenameNode': {
+        this.#renameRunners(change.old, change.new);
         return;
       }
       case 'RemoveNode': {
@@ -467,25 +470,26 @@ export class Network implements RunnerHost {
         return;
       }
       case 'AddConnection': {
+        if (this.#threads?.owns(change.edge.src.node) || this.#threads?.owns(change.edge.tgt.node)) {
+          throw new ActorflowError('LIVE_THREAD', `live edit: connection ${formatRef(change.edge.src)} -> ${formatRef(change.edge.tgt)} touches a worker thread`, 'restart the network to rewire worker threads');
+        }
         const planned = this.#builder.edge(change.edge.src, change.edge.tgt, change.edge.metadata, '', 'live edit');
         if (!planned) throw new ValidationError('live edit: connection', this.#builder.problems.splice(0));
-        if (this.#threads?.owns(planned.src.node) || this.#threads?.owns(planned.tgt.node)) {
-          throw new ActorflowError('LIVE_THREAD', `live edit: connection ${formatRef(planned.src)} -> ${formatRef(planned.tgt)} touches a worker thread`, 'restart the network to rewire worker threads');
-        }
         this.#connect(planned);
         return;
       }
       case 'RemoveConnection': {
         const s = this.#builder.source(change.edge.src, '', 'live edit');
         const t = this.#builder.target(change.edge.tgt, '', 'live edit');
-        const channel = s && t ? this.#channels.get(edgeKey(s, t)) : undefined;
+        const port = s ? this.#runners.get(s.node)?.outport(s.port) : undefined;
+        const channel = t ? port?.channels.find((c) => formatRef(c.to) === formatRef(t)) : undefined;
         if (channel) this.#disconnect(channel);
         return;
       }
       case 'AddInitial': {
         const tgt = this.#builder.target(change.initial.tgt, '', 'live edit');
         if (!tgt) throw new ValidationError('live edit: IIP', this.#builder.problems.splice(0));
-        const channel = this.#iipChannel(tgt);
+        const channel = this.#iipChannel(this.#builder.slotOf(tgt));
         if (this.#status === 'running' || this.#status === 'idle') channel?.push(change.initial.data);
         return;
       }
@@ -519,14 +523,8 @@ export class Network implements RunnerHost {
       case 'RemoveOutport':
       case 'RenameOutport': {
         const name = change._type === 'RemoveOutport' ? change.port.name : change.old;
-        for (const r of this.#runners.values()) {
-          for (const p of r.outports.values()) {
-            const i = p.exports.indexOf(name);
-            if (i < 0) continue;
-            if (change._type === 'RenameOutport') p.exports[i] = change.new;
-            else p.exports.splice(i, 1);
-          }
-        }
+        const rename = change._type === 'RenameOutport' ? change.new : undefined;
+        for (const r of this.#runners.values()) r.unexportOutput(name, rename);
         if (change._type === 'RenameOutport') {
           this.#results.set(change.new, this.#results.get(change.old) ?? []);
           this.#results.delete(change.old);
@@ -538,6 +536,42 @@ export class Network implements RunnerHost {
     }
   }
 
+  /** A node was renamed: its runner (and a subgraph's inner runners, `old/…`) take the new id. */
+  #renameRunners(oldId: string, newId: string): void {
+    const renamed = new Map<string, string>();
+    for (const id of this.#runners.keys()) {
+      if (id === oldId) renamed.set(id, newId);
+      else if (id.startsWith(`${oldId}/`)) renamed.set(id, newId + id.slice(oldId.length));
+    }
+    for (const [from, to] of renamed) {
+      const runner = this.#runners.get(from)!;
+      this.#runners.delete(from);
+      runner.id = to;
+      this.#runners.set(to, runner);
+    }
+    // Top-level connections share the graph's port references (already renamed); fix the copies.
+    const fix = (ref: PortRef) => {
+      const to = renamed.get(ref.node);
+      if (to !== undefined) ref.node = to;
+    };
+    for (const runner of this.#runners.values()) {
+      for (const p of runner.inports) for (const c of p.channels) {
+        fix(c.from);
+        fix(c.to);
+      }
+    }
+    for (const [key, channel] of [...this.#iipChannels]) {
+      this.#iipChannels.delete(key);
+      this.#iipChannels.set(formatRef(channel.to), channel);
+    }
+    const boundary = this.#builder.boundaries.get(oldId);
+    if (boundary) {
+      this.#builder.boundaries.delete(oldId);
+      for (const m of [boundary.inports, boundary.outports]) for (const ref of m.values()) fix(ref);
+      this.#builder.boundaries.set(newId, boundary);
+    }
+  }
+
   async #startLate(runner: NodeRunner): Promise<void> {
     if (this.#status === 'created' || this.#status === 'starting') return;
     if (await runner.setup()) runner.activate();
@@ -546,23 +580,17 @@ export class Network implements RunnerHost {
   #removeRunner(id: string): void {
     const runner = this.#runners.get(id);
     if (!runner) return;
-    for (const [key, channel] of this.#channels) {
-      if (channel.from.node === id || channel.to.node === id) {
-        this.#channels.delete(key);
-        this.#disconnect(channel);
-      }
-    }
+    for (const p of runner.inports) for (const c of p.channels) if (c.from.node !== '') this.#disconnect(c);
+    for (const c of [...runner.outputChannels()]) this.#disconnect(c);
     for (const [key, channel] of this.#iipChannels) if (channel.to.node === id) this.#iipChannels.delete(key);
     for (const [name, channel] of this.#inputs) if (channel.to.node === id) this.#inputs.delete(name);
     this.#runners.delete(id);
-    this.#builder.nodes.delete(id);
     this.#blocked.delete(runner);
     this.#drainWaiting.delete(runner);
     void runner.teardown().then(() => this.checkIdle());
   }
 
   #disconnect(channel: Channel): void {
-    this.#channels.delete(edgeKey(channel.from, channel.to));
     this.#runners.get(channel.to.node)?.detachInput(channel);
     this.#runners.get(channel.from.node)?.detachOutput(channel);
     const dropped = channel.close();

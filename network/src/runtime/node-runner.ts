@@ -3,6 +3,7 @@
 import type {
   ActorContext, ActorDefinition, ActorLogger, InPortSpec, LogLevel, OutPortSpec, StreamWriter,
 } from '../actor/types.ts';
+import { resolvePorts } from '../actor/define.ts';
 import { ActorflowError, TimeoutError } from '../errors.ts';
 import { messageSize } from '../messages/size.ts';
 import type { Channel, ChannelConsumer, ChannelProducer } from './channel.ts';
@@ -27,7 +28,7 @@ export interface RunnerHost {
   /** Something settled: check whether the network went idle. */
   checkIdle(): void;
   /** A failure that no retry and no `error` port absorbed. */
-  onActorFailure(runner: NodeRunner, error: unknown, phase: FailurePhase, handled: boolean): void;
+  onActorFailure(actor: { readonly id: string; readonly component: string }, error: unknown, phase: FailurePhase, handled: boolean): void;
   /** A value left through an exported outport. */
   recordOutput(port: string, value: unknown): void;
 }
@@ -38,12 +39,10 @@ export type FailurePhase = 'setup' | 'process' | 'run' | 'teardown';
 export interface InPortRuntime {
   readonly name: string;
   readonly spec: InPortSpec;
-  readonly channels: Channel[];
-  /** Packets queued on this port. */
-  queued: number;
-  /** Sticky ports keep their last value. */
+  /** Replaced (copy on write) when connections change: arrays stay exactly sized. */
+  channels: readonly Channel[];
+  /** Sticky ports keep their last value (NOTHING until one arrived; a default counts). */
   last: unknown;
-  hasLast: boolean;
   /** Builds `{ [name]: value }` with a stable object shape (computed keys are slow). */
   readonly makeInput: (value: unknown) => Record<string, unknown>;
 }
@@ -52,20 +51,60 @@ export interface InPortRuntime {
 export interface OutPortRuntime {
   readonly name: string;
   readonly spec: OutPortSpec;
-  readonly channels: Channel[];
-  /** Exported outports fed by this port. */
-  readonly exports: string[];
+  /** Replaced (copy on write) when connections change: arrays stay exactly sized. */
+  channels: readonly Channel[];
+  /** Exported outports fed by this port (copy on write too). */
+  exports: readonly string[];
+}
+
+const NONE: readonly never[] = Object.freeze([]);
+
+/** "No value yet" for sticky ports (null and undefined are values). */
+const NOTHING: unique symbol = Symbol('nothing');
+
+interface Counters {
+  firings: number;
+  failures: number;
+  messagesIn: number;
+  messagesOut: number;
+  busyMs: number;
+  peakQueued: number;
+}
+
+/** Packets queued on a port (its channels' sizes). */
+function queuedOn(p: InPortRuntime): number {
+  let n = 0;
+  for (const c of p.channels) n += c.size;
+  return n;
+}
+
+/** Stream ids are unique in the process. */
+let streamCount = 0;
+
+function without<T>(items: readonly T[], item: T): readonly T[] {
+  const rest = items.filter((x) => x !== item);
+  return rest.length === 0 ? NONE : rest;
 }
 
 /** Firing modes, as small integers for the hot path. */
 const EACH = 0;
 const ALL = 1;
 const CUSTOM = 2;
-type Mode = typeof EACH | typeof ALL | typeof CUSTOM;
+const MODE = 3;
+/** Flag bit beside the mode: some inport is sticky. */
+const STICKY = 4;
 
+const inputFactories = new Map<string, (value: unknown) => Record<string, unknown>>();
+
+/** `v => ({ [port]: v })` with a stable object shape (computed keys are slow); one per port name. */
 function inputFactory(port: string): (value: unknown) => Record<string, unknown> {
-  // Port names are checked by defineActor (letters, digits, _ and -); JSON.stringify quotes them.
-  return new Function('v', `return { ${JSON.stringify(port)}: v };`) as (value: unknown) => Record<string, unknown>;
+  let make = inputFactories.get(port);
+  if (!make) {
+    // Port names are checked by defineActor (letters, digits, _ and -); JSON.stringify quotes them.
+    make = new Function('v', `return { ${JSON.stringify(port)}: v };`) as (value: unknown) => Record<string, unknown>;
+    inputFactories.set(port, make);
+  }
+  return make;
 }
 
 /** Per-node settings taken from node metadata. */
@@ -76,11 +115,20 @@ export interface NodeSettings {
 }
 
 export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
-  readonly id: string;
+  /** The node id (changes when the node is renamed while running). */
+  id: string;
   readonly def: ActorDefinition;
-  readonly inports = new Map<string, InPortRuntime>();
-  readonly outports = new Map<string, OutPortRuntime>();
-  readonly ctx: NodeContext;
+  /** Few ports per node: arrays scanned by name are smaller than Maps and as fast. */
+  readonly inports: readonly InPortRuntime[];
+  readonly outports: readonly OutPortRuntime[];
+  #ctx: NodeContext | null = null;
+  readonly #config: Record<string, unknown>;
+  readonly #env: Record<string, string | undefined>;
+
+  /** The actor's context, created when the actor first runs (idle actors cost less). */
+  get ctx(): NodeContext {
+    return (this.#ctx ??= new NodeContext(this, this.#config, this.#env, this.def.state ? this.def.state() : undefined));
+  }
   readonly settings: NodeSettings;
   queued = false;
   /** Messages waiting across all inports. */
@@ -91,21 +139,26 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
   forced = false;
   /** An async firing (or retry wait) is in flight. */
   busy = false;
-  /** A full channel whose drain promise an emit handed out (the firing is probably awaiting it). */
-  drainWait: Channel | null = null;
+  /** A full channel whose drain promise the actor was handed (its firing is probably awaiting it). */
+  get drainWait(): Channel | null {
+    return this.#ctx?.drainWait ?? null;
+  }
   #running = false;
   #draining = false;
   readonly #host: RunnerHost;
-  readonly #mode: Mode;
-  readonly #order = new Ring<Channel>(16);
-  #stickyPorts = 0;
-  #firingSeq = 0;
-  #firingAbort: AbortController | null = null;
-  #emits = 0;
-  #emitBytes = 0;
-  #measure = false;
-  #streams = 0;
-  readonly stats: NodeStats;
+  /** Firing mode (EACH/ALL/CUSTOM) plus the STICKY bit when a port is sticky. */
+  #mode: number;
+  /** Arrival order across input channels ('each' mode with more than one input channel). */
+  #order: Ring<Channel> | null = null;
+  /** The only input channel, when there is exactly one ('each' mode): read directly, no order queue. */
+  #single: Channel | null = null;
+  /** Counters, allocated when the node first does something (idle nodes cost less). */
+  #counters: Counters | null = null;
+
+  /** The node's port specs (static, or computed again from its config). */
+  get ports(): { inports: Record<string, InPortSpec>; outports: Record<string, OutPortSpec> } {
+    return resolvePorts(this.def, this.#config);
+  }
 
   constructor(id: string, def: ActorDefinition, ports: { inports: Record<string, InPortSpec>; outports: Record<string, OutPortSpec> },
     config: Record<string, unknown>, env: Record<string, string | undefined>, settings: NodeSettings, host: RunnerHost) {
@@ -114,13 +167,13 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
     this.settings = settings;
     this.#host = host;
     this.#mode = def.fire === 'all' ? ALL : typeof def.fire === 'function' ? CUSTOM : EACH;
-    for (const [name, spec] of Object.entries(ports.inports)) {
-      this.inports.set(name, { name, spec, channels: [], queued: 0, last: spec.default, hasLast: spec.default !== undefined, makeInput: inputFactory(name) });
-      if (spec.sticky) this.#stickyPorts++;
-    }
-    for (const [name, spec] of Object.entries(ports.outports)) this.outports.set(name, { name, spec, channels: [], exports: [] });
-    this.ctx = new NodeContext(this, config, env, def.state ? def.state() : {});
-    this.stats = { component: def.name, firings: 0, failures: 0, messagesIn: 0, messagesOut: 0, busyMs: 0, queued: 0, peakQueued: 0, thread: settings.thread };
+    if (Object.values(ports.inports).some((spec) => spec.sticky)) this.#mode |= STICKY;
+    this.inports = Object.entries(ports.inports).map(([name, spec]) => {
+      return { name, spec, channels: NONE, last: spec.default === undefined ? NOTHING : spec.default, makeInput: inputFactory(name) };
+    });
+    this.outports = Object.entries(ports.outports).map(([name, spec]) => ({ name, spec, channels: NONE, exports: NONE }));
+    this.#config = config;
+    this.#env = env;
   }
 
   get component(): string {
@@ -128,78 +181,128 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
   }
 
   get signal(): AbortSignal {
-    return this.#firingAbort?.signal ?? this.#host.signal;
+    return this.#ctx?.firingAbort?.signal ?? this.#host.signal;
   }
 
-  /** The inport a firing came from (each mode). */
-  firingPort: string | undefined = undefined;
-  firingIndex: number | undefined = undefined;
 
   // ------------------------------------------------------------------ wiring
 
+  /** The inport named `name`. */
+  inport(name: string): InPortRuntime | undefined {
+    const ports = this.inports;
+    for (let i = 0; i < ports.length; i++) if (ports[i].name === name) return ports[i];
+    return undefined;
+  }
+
+  /** The outport named `name`. */
+  outport(name: string): OutPortRuntime | undefined {
+    const ports = this.outports;
+    for (let i = 0; i < ports.length; i++) if (ports[i].name === name) return ports[i];
+    return undefined;
+  }
+
   attachInput(channel: Channel): void {
-    const port = this.inports.get(channel.to.port);
-    if (!port) throw new ActorflowError('UNKNOWN_PORT', `node '${this.id}' has no inport '${channel.to.port}'`, `inports: ${[...this.inports.keys()].join(', ') || '(none)'}`);
+    const port = this.inport(channel.to.port);
+    if (!port) throw new ActorflowError('UNKNOWN_PORT', `node '${this.id}' has no inport '${channel.to.port}'`, `inports: ${this.inports.map((p) => p.name).join(', ') || '(none)'}`);
     channel.slot = port;
-    port.channels.push(channel);
+    port.channels = [...port.channels, channel];
+    this.#countInputs(+1, channel);
+  }
+
+  /** Keeps the single-channel fast path in step with the number of input channels. */
+  #countInputs(delta: number, channel: Channel): void {
+    if ((this.#mode & MODE) !== EACH) return;
+    const previous = this.#single;
+    let inputs = 0;
+    for (const p of this.inports) inputs += p.channels.length;
+    if (inputs === 1) {
+      this.#single = delta > 0 ? channel : this.inports.flatMap((p) => p.channels)[0];
+      this.#order = null;
+      this.#single.skip = 0;
+    } else if (previous !== null) {
+      this.#single = null; // from one to several: record the arrival order of what is queued
+      const order = (this.#order = new Ring<Channel>(16));
+      for (let i = previous.size; i > 0; i--) order.push(previous);
+    }
   }
 
   detachInput(channel: Channel): void {
     const port = channel.slot as InPortRuntime;
-    const i = port.channels.indexOf(channel);
-    if (i >= 0) port.channels.splice(i, 1);
-    const dropped = channel.size;
-    port.queued -= dropped;
-    this.backlog -= dropped;
-    if (this.#mode === EACH) this.#order.removeWhere((c) => c === channel);
+    port.channels = without(port.channels, channel);
+    this.backlog -= channel.size;
+    this.#order?.removeWhere((c) => c === channel);
+    if (this.#single === channel) this.#single = null;
+    this.#countInputs(-1, channel);
   }
 
   attachOutput(channel: Channel): void {
     const port = this.#outport(channel.from.port);
     channel.producer = this;
-    port.channels.push(channel);
+    port.channels = [...port.channels, channel];
   }
 
   detachOutput(channel: Channel): void {
     const port = this.#outport(channel.from.port);
-    const i = port.channels.indexOf(channel);
-    if (i >= 0) port.channels.splice(i, 1);
+    port.channels = without(port.channels, channel);
     channel.producer = null;
     if (channel.full) this.onChannelDrained(channel);
   }
 
   #outport(name: string): OutPortRuntime {
-    const port = this.outports.get(name);
-    if (!port) throw new ActorflowError('UNKNOWN_PORT', `node '${this.id}' has no outport '${name}'`, `outports: ${[...this.outports.keys()].join(', ') || '(none)'}`);
+    const port = this.outport(name);
+    if (!port) throw this.#unknownOutport(name);
     return port;
+  }
+
+  #unknownOutport(name: string): ActorflowError {
+    return new ActorflowError('UNKNOWN_PORT', `node '${this.id}' (${this.def.name}) has no outport '${name}'`, `outports: ${this.outports.map((p) => p.name).join(', ') || '(none)'}`);
   }
 
   /** Outgoing channels at capacity (what a blocked node waits for). */
   fullOutputs(): Channel[] {
     const full: Channel[] = [];
-    for (const p of this.outports.values()) for (const c of p.channels) if (c.full) full.push(c);
+    for (const p of this.outports) for (const c of p.channels) if (c.full) full.push(c);
     return full;
   }
 
+  /** Feeds exported outport `name` from outport `port`. */
+  exportOutput(port: string, name: string): void {
+    const p = this.outport(port);
+    if (p && !p.exports.includes(name)) p.exports = [...p.exports, name];
+  }
+
+  /** Stops feeding exported outport `name` (or renames it to `rename`). */
+  unexportOutput(name: string, rename?: string): void {
+    for (const p of this.outports) {
+      if (!p.exports.includes(name)) continue;
+      p.exports = rename === undefined ? without(p.exports, name) : p.exports.map((x) => (x === name ? rename : x));
+    }
+  }
+
+  /** Every channel this node sends on. */
+  *outputChannels(): IterableIterator<Channel> {
+    for (const p of this.outports) yield* p.channels;
+  }
+
   isConnected(port: string): boolean {
-    const p = this.outports.get(port);
+    const p = this.outport(port);
     return p !== undefined && (p.channels.length > 0 || p.exports.length > 0);
   }
 
   // ------------------------------------------------------------------ channel callbacks
 
   onDeliver(channel: Channel): void {
-    (channel.slot as InPortRuntime).queued++;
-    if (++this.backlog > this.stats.peakQueued) this.stats.peakQueued = this.backlog;
-    if (this.#mode === EACH) this.#order.push(channel);
+    const stats = this.#stats;
+    if (++this.backlog > stats.peakQueued) stats.peakQueued = this.backlog;
+    if ((this.#mode & MODE) === EACH && this.#single === null) (this.#order ??= new Ring<Channel>(16)).push(channel);
     if (this.queued || !this.#running || this.busy || this.#draining) return;
     if (this.blockedOn === 0) this.#host.scheduler.enqueue(this);
     else this.#host.setBlocked(this, true);
   }
 
   onDrop(channel: Channel): void {
-    (channel.slot as InPortRuntime).queued--;
     this.backlog--;
+    if (channel === this.#single) channel.skip = 0; // read directly: nothing to skip
     if (this.#host.events.wants.MessageDropped) {
       this.#host.events.emit({ _type: 'MessageDropped', fromActor: channel.from.node, fromPort: channel.from.port, toActor: this.id, toPort: channel.to.port, reason: 'overflow', count: 1, timestamp: Date.now() });
     }
@@ -210,7 +313,8 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
   }
 
   onChannelDrained(channel: Channel): void {
-    if (channel === this.drainWait) this.#host.setDrainWait(this, (this.drainWait = null));
+    const ctx = this.#ctx;
+    if (ctx !== null && channel === ctx.drainWait) this.#host.setDrainWait(this, (ctx.drainWait = null));
     if (--this.blockedOn > 0) return;
     this.#host.setBlocked(this, false);
     if (this.backlog > 0 && this.#running && !this.busy && !this.#draining) this.#host.scheduler.enqueue(this);
@@ -255,7 +359,7 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
   /** Stops taking messages; runs teardown. */
   async teardown(): Promise<void> {
     this.#running = false;
-    this.#firingSeq++;
+    if (this.#ctx) this.#ctx.firingSeq++; // a firing still in flight is ignored when it settles
     if (!this.def.teardown) return;
     try {
       await this.def.teardown(this.ctx);
@@ -275,52 +379,55 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
     const timing = this.#host.timing;
     const t0 = timing ? performance.now() : 0;
     this.#draining = true;
-    if (this.#mode === EACH) this.#drainEach(budget);
+    if ((this.#mode & MODE) === EACH) this.#drainEach(budget);
     else this.#drainWhole(budget);
     this.#draining = false;
     this.forced = false;
-    if (timing) this.stats.busyMs += performance.now() - t0;
+    if (timing) this.#stats.busyMs += performance.now() - t0;
     if (!this.busy) this.#afterDrain();
   }
 
   #afterDrain(): void {
     if (this.backlog === 0 || !this.#running) return;
     if (this.blockedOn > 0) this.#host.setBlocked(this, true);
-    else if (this.#mode === EACH || this.#readyPorts() !== null) this.#host.scheduler.enqueue(this);
+    else if ((this.#mode & MODE) === EACH || this.#readyPorts() !== null) this.#host.scheduler.enqueue(this);
   }
 
   #drainEach(budget: number): void {
-    const order = this.#order;
     let n = 0;
     while (n < budget) {
       if (this.blockedOn > 0 && !this.forced) return;
-      const ch = order.shift();
-      if (ch === undefined) return;
-      if (ch.skip > 0) {
-        ch.skip--;
-        continue;
+      let ch = this.#single;
+      if (ch !== null) {
+        if (ch.size === 0) return;
+      } else {
+        ch = this.#order?.shift() ?? null;
+        if (ch === null) return;
+        if (ch.skip > 0) {
+          ch.skip--;
+          continue;
+        }
       }
       const port = ch.slot as InPortRuntime;
       const value = ch.take();
-      port.queued--;
       this.backlog--;
-      this.stats.messagesIn++;
+      this.#stats.messagesIn++;
       if (port.spec.sticky) {
         port.last = value;
-        port.hasLast = true;
         continue;
       }
       n++;
-      const input = this.#stickyPorts === 0 ? port.makeInput(value) : this.#withSticky(port.name, value);
-      this.firingPort = port.name;
-      this.firingIndex = ch.to.index;
+      const input = (this.#mode & STICKY) === 0 ? port.makeInput(value) : this.#withSticky(port.name, value);
+      const ctx = this.ctx;
+      ctx.port = port.name;
+      ctx.index = ch.to.index;
       if (this.#fire(input, 1)) return;
     }
   }
 
   #withSticky(name: string, value: unknown): Record<string, unknown> {
     const input: Record<string, unknown> = {};
-    for (const p of this.inports.values()) if (p.spec.sticky && p.hasLast) input[p.name] = p.last;
+    for (const p of this.inports) if (p.spec.sticky && p.last !== NOTHING) input[p.name] = p.last;
     input[name] = value;
     return input;
   }
@@ -332,21 +439,22 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
       const ports = this.#readyPorts();
       if (ports === null) return;
       const input: Record<string, unknown> = {};
-      for (const p of this.inports.values()) {
+      for (const p of this.inports) {
         if (ports.includes(p.name)) input[p.name] = this.#takeFrom(p);
-        else if (p.hasLast) input[p.name] = p.last;
+        else if (p.last !== NOTHING) input[p.name] = p.last;
       }
-      this.firingPort = undefined;
-      this.firingIndex = undefined;
+      const ctx = this.ctx;
+      ctx.port = undefined;
+      ctx.index = undefined;
       if (this.#fire(input, 1)) return;
     }
   }
 
   /** The ports to take from for the next firing, or null if not ready. */
   #readyPorts(): string[] | null {
-    if (this.#mode === CUSTOM) {
+    if ((this.#mode & MODE) === CUSTOM) {
       const counts: Record<string, number> = {};
-      for (const p of this.inports.values()) counts[p.name] = p.queued;
+      for (const p of this.inports) counts[p.name] = queuedOn(p);
       let chosen: false | readonly string[];
       try {
         chosen = (this.def.fire as (q: Record<string, number>) => false | readonly string[])(counts);
@@ -356,21 +464,21 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
       }
       if (!chosen || chosen.length === 0) return null;
       for (const name of chosen) {
-        if (!this.inports.has(name) || counts[name] === 0) {
-          this.#reportFailure(new ActorflowError('BAD_READINESS', `node '${this.id}': fire() chose port '${name}', which ${this.inports.has(name) ? 'has nothing queued' : 'does not exist'}`, 'return only ports whose count is above 0'), 'process', 1, false);
+        if (!this.inport(name) || counts[name] === 0) {
+          this.#reportFailure(new ActorflowError('BAD_READINESS', `node '${this.id}': fire() chose port '${name}', which ${this.inport(name) ? 'has nothing queued' : 'does not exist'}`, 'return only ports whose count is above 0'), 'process', 1, false);
           return null;
         }
       }
       return [...chosen];
     }
     const ports: string[] = [];
-    for (const p of this.inports.values()) {
+    for (const p of this.inports) {
       if (p.channels.length === 0) continue; // unconnected: default (if any) is offered as last value
       if (p.spec.addressable && !p.spec.sticky) {
         if (p.channels.some((c) => c.size === 0)) return null;
         ports.push(p.name);
-      } else if (p.queued > 0) ports.push(p.name);
-      else if (!(p.spec.sticky && p.hasLast)) return null;
+      } else if (queuedOn(p) > 0) ports.push(p.name);
+      else if (!(p.spec.sticky && p.last !== NOTHING)) return null;
     }
     return ports.length > 0 ? ports : null;
   }
@@ -390,51 +498,50 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
         break;
       }
     }
-    if (p.spec.sticky) {
-      p.last = value;
-      p.hasLast = true;
-    }
+    if (p.spec.sticky) p.last = value;
     return value;
   }
 
-  #takeOne(p: InPortRuntime, c: Channel): unknown {
-    p.queued--;
+  #takeOne(_p: InPortRuntime, c: Channel): unknown {
     this.backlog--;
-    this.stats.messagesIn++;
+    this.#stats.messagesIn++;
     return c.take();
   }
 
   /** Runs one firing. Returns true when it went asynchronous (the node is busy until it settles). */
   #fire(input: Record<string, unknown>, attempt: number): boolean {
     const host = this.#host;
-    this.stats.firings++;
+    const ctx = this.ctx;
+    this.#stats.firings++;
     const wants = host.events.wants;
-    if (wants.ActorStarted) host.events.emit({ _type: 'ActorStarted', actorId: this.id, component: this.def.name, timestamp: Date.now(), ...(this.firingPort ? { port: this.firingPort } : {}) });
-    this.#measure = wants.ActorCompleted;
-    const t0 = this.#measure ? performance.now() : 0;
-    this.#emits = 0;
-    this.#emitBytes = 0;
+    if (wants.ActorStarted) host.events.emit({ _type: 'ActorStarted', actorId: this.id, component: this.def.name, timestamp: Date.now(), ...(ctx.port ? { port: ctx.port } : {}) });
+    let t0 = 0;
+    if (wants.ActorCompleted) {
+      t0 = performance.now();
+      ctx.measuring = { before: this.#stats.messagesOut, bytes: 0 };
+    } else if (ctx.measuring !== null) ctx.measuring = null;
     let result: void | boolean | Promise<void>;
-    if (this.settings.timeoutMs !== undefined) this.#firingAbort = new AbortController();
+    if (this.settings.timeoutMs !== undefined) ctx.firingAbort = new AbortController();
     try {
-      result = this.def.process!(input, this.ctx);
+      result = this.def.process!(input, ctx);
     } catch (err) {
-      this.#firingAbort = null;
+      ctx.firingAbort = null;
       return this.#failed(err, input, attempt);
     }
     if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
       this.#awaitFiring(result as Promise<void>, input, attempt, t0);
       return true;
     }
-    this.#firingAbort = null;
-    if (this.#measure) this.#completed(t0);
+    if (ctx.firingAbort !== null) ctx.firingAbort = null;
+    if (ctx.measuring !== null) this.#completed(t0);
     return false;
   }
 
   #completed(t0: number): void {
+    const measured = this.ctx.measuring!;
     this.#host.events.emit({
       _type: 'ActorCompleted', actorId: this.id, component: this.def.name, timestamp: Date.now(),
-      durationMs: performance.now() - t0, outputCount: this.#emits, outputSize: this.#emitBytes,
+      durationMs: performance.now() - t0, outputCount: this.#stats.messagesOut - measured.before, outputSize: measured.bytes,
     });
   }
 
@@ -442,7 +549,8 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
     const host = this.#host;
     this.busy = true;
     host.pending++;
-    const seq = ++this.#firingSeq;
+    const ctx = this.ctx;
+    const seq = ++ctx.firingSeq;
     const started = host.timing ? performance.now() : 0;
     let timer: NodeJS.Timeout | undefined;
     let done = false;
@@ -452,21 +560,21 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
       if (timer) clearTimeout(timer);
       this.busy = false;
       host.pending--;
-      if (seq !== this.#firingSeq) {
+      if (seq !== ctx.firingSeq) {
         host.checkIdle(); // the node was stopped or removed meanwhile
         return;
       }
-      this.#firingAbort = null;
-      if (host.timing) this.stats.busyMs += performance.now() - started;
+      this.ctx.firingAbort = null;
+      if (host.timing) this.#stats.busyMs += performance.now() - started;
       if (failed) {
         if (this.#failed(err, input, attempt)) return;
-      } else if (this.#measure) this.#completed(t0);
+      } else if (this.ctx.measuring !== null) this.#completed(t0);
       if (this.#running) this.#afterDrain();
       host.checkIdle();
     };
     const timeoutMs = this.settings.timeoutMs;
     if (timeoutMs !== undefined) {
-      const abort = this.#firingAbort!;
+      const abort = this.ctx.firingAbort!;
       timer = setTimeout(() => {
         const err = new TimeoutError(`node '${this.id}' (${this.def.name}) firing`, timeoutMs);
         abort.abort(err);
@@ -484,12 +592,12 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
       this.#retryLater(input, attempt + 1, retry);
       return true;
     }
-    const handled = this.isConnected('error') && this.outports.get('error') !== undefined;
+    const handled = this.isConnected('error');
     this.#reportFailure(err, 'process', attempt, false, handled);
     if (handled) {
       const info = errorInfo(err);
       delete info.stack;
-      this.emit('error', { ...info, actorId: this.id, component: this.def.name, port: this.firingPort, input });
+      this.emit('error', { ...info, actorId: this.id, component: this.def.name, port: this.#ctx?.port, input });
     }
     return false;
   }
@@ -501,11 +609,12 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
     const base = Math.min((retry.backoffMs ?? 100) * 2 ** (attempt - 2), retry.maxBackoffMs ?? 10_000);
     const jitter = retry.jitter ?? 0.2;
     const delay = Math.max(0, base * (1 + jitter * (Math.random() * 2 - 1)));
-    const seq = ++this.#firingSeq;
+    const ctx = this.ctx;
+    const seq = ++ctx.firingSeq;
     setTimeout(() => {
       host.pending--;
       this.busy = false;
-      if (seq !== this.#firingSeq || !this.#running) {
+      if (seq !== ctx.firingSeq || !this.#running) {
         host.checkIdle();
         return;
       }
@@ -517,7 +626,7 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
   }
 
   #reportFailure(err: unknown, phase: FailurePhase, attempt: number, willRetry: boolean, handled = false): void {
-    if (!willRetry) this.stats.failures++;
+    if (!willRetry) this.#stats.failures++;
     const host = this.#host;
     if (host.events.wants.ActorFailed) {
       host.events.emit({ _type: 'ActorFailed', actorId: this.id, component: this.def.name, timestamp: Date.now(), error: errorInfo(err), attempt, willRetry, handled, phase });
@@ -529,16 +638,16 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
 
   /** Sends a value out of a port (see ActorContext.emit). */
   emit(port: string, value: unknown, index?: number): boolean {
-    const out = this.outports.get(port);
-    if (out === undefined) {
-      throw new ActorflowError('UNKNOWN_PORT', `node '${this.id}' (${this.def.name}) emitted on unknown outport '${port}'`, `outports: ${[...this.outports.keys()].join(', ') || '(none)'}`);
-    }
-    this.stats.messagesOut++;
-    this.#emits++;
+    const out = this.outport(port);
+    if (out === undefined) throw this.#unknownOutport(port);
+    this.#stats.messagesOut++;
     const host = this.#host;
-    const sized = this.#measure || host.events.wants.MessageSent;
-    const size = sized ? messageSize(value) : 0;
-    this.#emitBytes += size;
+    let size = 0;
+    const measuring = this.#ctx?.measuring ?? null;
+    if (measuring !== null || host.events.wants.MessageSent) {
+      size = messageSize(value);
+      if (measuring !== null) measuring.bytes += size;
+    }
     const channels = out.channels;
     let room = true;
     for (let i = 0; i < channels.length; i++) {
@@ -561,13 +670,14 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
   drained(): Promise<void> {
     const full = this.fullOutputs();
     if (full.length === 0) return Promise.resolve();
-    if (this.drainWait === null) this.#host.setDrainWait(this, (this.drainWait = full[0]));
+    const ctx = this.ctx;
+    if (ctx.drainWait === null) this.#host.setDrainWait(this, (ctx.drainWait = full[0]));
     return full.length === 1 ? full[0].drained() : Promise.all(full.map((c) => c.drained())).then(() => undefined);
   }
 
   openStream(port: string, info: { contentType?: string; name?: string } = {}): StreamWriter {
     this.#outport(port);
-    const streamId = `${this.id}:${port}:${++this.#streams}`;
+    const streamId = `${this.id}:${port}:${++streamCount}`;
     const host = this.#host;
     const base = { actorId: this.id, port, streamId };
     if (host.events.wants.StreamOpened) host.events.emit({ _type: 'StreamOpened', ...base, ...info, timestamp: Date.now() });
@@ -603,30 +713,55 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
     }
   }
 
+  get #stats(): Counters {
+    return (this.#counters ??= { firings: 0, failures: 0, messagesIn: 0, messagesOut: 0, busyMs: 0, peakQueued: 0 });
+  }
+
   snapshot(): NodeStats {
-    return { ...this.stats, queued: this.backlog };
+    const c = this.#counters;
+    return {
+      component: this.def.name, firings: c?.firings ?? 0, failures: c?.failures ?? 0, messagesIn: c?.messagesIn ?? 0, messagesOut: c?.messagesOut ?? 0,
+      busyMs: c?.busyMs ?? 0, queued: this.backlog, peakQueued: c?.peakQueued ?? 0, thread: this.settings.thread,
+    };
   }
 }
 
 /** The ActorContext handed to an actor: one per node, for the node's lifetime. */
+const NO_ENV: Readonly<Record<string, string | undefined>> = Object.freeze({});
+
 class NodeContext implements ActorContext {
+  /** The inport (and slot) of the current firing ('each' mode). */
+  port: string | undefined = undefined;
+  index: number | undefined = undefined;
+  /** The current firing's abort controller, when it has a timeout. */
+  firingAbort: AbortController | null = null;
+  /** While an ActorCompleted event is being measured: outputs before the firing, bytes emitted. */
+  measuring: { before: number; bytes: number } | null = null;
+  /** Incremented per async firing: a firing that settles after being superseded is ignored. */
+  firingSeq = 0;
+  /** See NodeRunner.drainWait. */
+  drainWait: Channel | null = null;
   readonly #runner: NodeRunner;
   readonly config: Record<string, unknown>;
   readonly env: Readonly<Record<string, string | undefined>>;
-  state: unknown;
-  readonly log: ActorLogger;
+  #state: unknown;
+  #log: ActorLogger | null = null;
 
   constructor(runner: NodeRunner, config: Record<string, unknown>, env: Record<string, string | undefined>, state: unknown) {
     this.#runner = runner;
     this.config = config;
-    this.env = Object.freeze({ ...env });
-    this.state = state;
-    this.log = {
-      debug: (m, d) => runner.log('debug', m, d),
-      info: (m, d) => runner.log('info', m, d),
-      warn: (m, d) => runner.log('warn', m, d),
-      error: (m, d) => runner.log('error', m, d),
-    };
+    this.env = Object.keys(env).length === 0 ? NO_ENV : Object.freeze({ ...env });
+    this.#state = state;
+  }
+
+  get state(): any {
+    return (this.#state ??= {});
+  }
+  set state(value: unknown) {
+    this.#state = value;
+  }
+  get log(): ActorLogger {
+    return (this.#log ??= new NodeLogger(this.#runner));
   }
 
   get nodeId(): string {
@@ -638,12 +773,7 @@ class NodeContext implements ActorContext {
   get signal(): AbortSignal {
     return this.#runner.signal;
   }
-  get port(): string | undefined {
-    return this.#runner.firingPort;
-  }
-  get index(): number | undefined {
-    return this.#runner.firingIndex;
-  }
+
   emit(port: string, value: unknown, index?: number): boolean {
     return this.#runner.emit(port, value, index);
   }
@@ -655,5 +785,25 @@ class NodeContext implements ActorContext {
   }
   stream(port: string, info?: { contentType?: string; name?: string }): StreamWriter {
     return this.#runner.openStream(port, info);
+  }
+}
+
+/** ctx.log: structured log lines as ActorLog events. */
+class NodeLogger implements ActorLogger {
+  readonly #runner: NodeRunner;
+  constructor(runner: NodeRunner) {
+    this.#runner = runner;
+  }
+  debug(message: string, data?: unknown): void {
+    this.#runner.log('debug', message, data);
+  }
+  info(message: string, data?: unknown): void {
+    this.#runner.log('info', message, data);
+  }
+  warn(message: string, data?: unknown): void {
+    this.#runner.log('warn', message, data);
+  }
+  error(message: string, data?: unknown): void {
+    this.#runner.log('error', message, data);
   }
 }

@@ -14,7 +14,13 @@ import type { OverflowPolicy, RetryPolicy } from './types.ts';
 /** The thread name of nodes that run on the network's own thread. */
 export const MAIN_THREAD = 'main';
 
-export interface PlannedNode {
+/** What resolving connections needs to know about a node. */
+export interface NodeView {
+  readonly def: ActorDefinition;
+  readonly ports: { inports: Record<string, InPortSpec>; outports: Record<string, OutPortSpec> };
+}
+
+export interface PlannedNode extends NodeView {
   id: string;
   def: ActorDefinition;
   source?: ComponentSource;
@@ -60,6 +66,18 @@ type Boundary = { inports: Map<string, PortRef>; outports: Map<string, PortRef> 
 
 const POLICIES: readonly OverflowPolicy[] = ['block', 'drop-oldest', 'error'];
 
+/** Shared by every node without configuration / env vars (networks can have 100,000s of nodes). */
+const NO_CONFIG: Record<string, unknown> = Object.freeze({});
+const NO_ENV: Record<string, string | undefined> = Object.freeze({});
+
+/** Settings of nodes with no retry or timeout: shared per thread (networks can have 100,000s of nodes). */
+const sharedSettings = new Map<string, NodeSettings>();
+function plainSettings(thread: string): NodeSettings {
+  let settings = sharedSettings.get(thread);
+  if (!settings) sharedSettings.set(thread, (settings = Object.freeze({ thread })));
+  return settings;
+}
+
 /**
  * Builds the plan for a whole graph. Problems are collected, never thrown. The builder is returned
  * too: it knows the subgraph boundaries, so live edits are planned with it.
@@ -67,7 +85,7 @@ const POLICIES: readonly OverflowPolicy[] = ['block', 'drop-oldest', 'error'];
 export function buildPlan(graph: Graph, options: PlanOptions): { plan: Plan; problems: Problem[]; builder: PlanBuilder } {
   const builder = new PlanBuilder(options);
   builder.addGraph(graph, '', MAIN_THREAD, []);
-  const plan: Plan = { nodes: builder.nodes, edges: [], initials: [], inports: new Map(), outports: new Map() };
+  const plan: Plan = { nodes: new Map(), edges: [], initials: [], inports: new Map(), outports: new Map() };
   for (const edge of graph.edges) {
     const planned = builder.edge(edge.src, edge.tgt, edge.metadata, '', `$.connections`);
     if (planned) plan.edges.push({ ...planned, origin: edge });
@@ -75,7 +93,7 @@ export function buildPlan(graph: Graph, options: PlanOptions): { plan: Plan; pro
   plan.edges.push(...builder.innerEdges.splice(0));
   for (const iip of graph.initials) {
     const tgt = builder.target(iip.tgt, '', '$.connections');
-    if (tgt) plan.initials.push({ tgt, data: iip.data });
+    if (tgt) plan.initials.push({ tgt: builder.slotOf(tgt), data: iip.data });
   }
   plan.initials.unshift(...builder.innerInitials.splice(0));
   for (const [name, p] of graph.inports) {
@@ -86,12 +104,16 @@ export function buildPlan(graph: Graph, options: PlanOptions): { plan: Plan; pro
     const ref = builder.source(p, '', `$.outports.${name}`);
     if (ref) plan.outports.set(name, ref);
   }
+  for (const [id, node] of builder.nodes) plan.nodes.set(id, node);
   return { plan, problems: builder.problems.splice(0), builder };
 }
 
 /** Plans nodes one by one (used at build time and for live edits). */
 export class PlanBuilder {
+  /** Nodes planned and not yet instantiated. */
   readonly nodes = new Map<string, PlannedNode>();
+  /** Nodes already running (the network's runners), once settled. */
+  #known: ReadonlyMap<string, NodeView> = new Map();
   readonly boundaries = new Map<string, Boundary>();
   readonly innerEdges: PlannedEdge[] = [];
   readonly innerInitials: PlannedInitial[] = [];
@@ -100,6 +122,16 @@ export class PlanBuilder {
 
   constructor(options: PlanOptions) {
     this.#options = options;
+  }
+
+  /** The planned nodes are instantiated: resolve against `known` from now on and forget the plans. */
+  settle(known: ReadonlyMap<string, NodeView>): void {
+    this.#known = known;
+    this.nodes.clear();
+  }
+
+  #node(id: string): NodeView | undefined {
+    return this.nodes.get(id) ?? this.#known.get(id);
   }
 
   #problem(code: string, path: string, message: string, hint: string): void {
@@ -123,7 +155,7 @@ export class PlanBuilder {
     }
     for (const iip of graph.initials) {
       const tgt = this.target(iip.tgt, prefix, `subgraph ${prefix.slice(0, -1)}`);
-      if (tgt) this.innerInitials.push({ tgt, data: iip.data });
+      if (tgt) this.innerInitials.push({ tgt: this.slotOf(tgt), data: iip.data });
     }
   }
 
@@ -160,13 +192,16 @@ export class PlanBuilder {
     }
     const settings = this.#settings(id, metadata, thread);
     const source = registry.source(component);
-    this.nodes.set(id, { id, def, metadata, config: resolved.config, env: resolved.env, ports, settings, ...(source ? { source } : {}) });
+    const config = Object.keys(resolved.config).length === 0 ? NO_CONFIG : resolved.config;
+    const env = Object.keys(resolved.env).length === 0 ? NO_ENV : resolved.env;
+    this.nodes.set(id, { id, def, metadata, config, env, ports, settings, ...(source ? { source } : {}) });
   }
 
   #settings(id: string, metadata: Metadata, thread: string): NodeSettings {
+    const { retry, timeoutMs } = metadata;
+    if (retry === undefined && timeoutMs === undefined) return plainSettings(thread);
     const path = `$.processes.${id}.metadata`;
     const settings: NodeSettings = { thread };
-    const { retry, timeoutMs } = metadata;
     if (retry !== undefined) {
       const r = retry as Partial<RetryPolicy>;
       if (typeof r !== 'object' || r === null || !Number.isInteger(r.attempts) || (r.attempts as number) < 1) {
@@ -187,7 +222,7 @@ export class PlanBuilder {
     if (!s || !t) return null;
     let capacity = this.#options.capacity;
     let policy = this.#options.policy;
-    const targetSpec = this.nodes.get(t.node)?.ports.inports[t.port];
+    const targetSpec = this.#node(t.node)?.ports.inports[t.port];
     if (targetSpec?.capacity !== undefined) capacity = targetSpec.capacity;
     if (metadata.capacity !== undefined) {
       if (Number.isInteger(metadata.capacity) && (metadata.capacity as number) > 0) capacity = metadata.capacity as number;
@@ -198,6 +233,15 @@ export class PlanBuilder {
       else this.#problem('INVALID_POLICY', `${where}`, `connection ${s.node}.${s.port} -> ${t.node}.${t.port}: policy '${String(metadata.policy)}' is not one of ${POLICIES.join(', ')}`, "use 'block' (default), 'drop-oldest' or 'error'");
     }
     return { src: s, tgt: t, capacity, policy };
+  }
+
+  /**
+   * An IIP's target: Reflow writes the IIP's ordinal as `index`, which only addresses a slot on
+   * an addressable port — elsewhere it is dropped.
+   */
+  slotOf(tgt: PortRef): PortRef {
+    if (tgt.index === undefined || this.#node(tgt.node)?.ports.inports[tgt.port]?.addressable) return tgt;
+    return { node: tgt.node, port: tgt.port };
   }
 
   /** The actor inport a reference reaches (through subgraph boundaries), or null with a problem. */
@@ -211,7 +255,9 @@ export class PlanBuilder {
   }
 
   #resolve(ref: PortRef, prefix: string, where: string, dir: 'inports' | 'outports'): PortRef | null {
-    let cur: PortRef = { ...ref, node: prefix + ref.node };
+    // Top-level references are the graph's own objects (no copy per connection; a live rename
+    // updates them in place, as it does the runner's id).
+    let cur: PortRef = prefix === '' ? ref : { ...ref, node: prefix + ref.node };
     for (;;) {
       const boundary = this.boundaries.get(cur.node);
       if (!boundary) break;
@@ -222,12 +268,14 @@ export class PlanBuilder {
       }
       cur = inner;
     }
-    const node = this.nodes.get(cur.node);
+    const node = this.#node(cur.node);
     if (!node) return null; // unknown node/component: already reported
-    if (!(cur.port in node.ports[dir])) {
-      this.#problem('UNKNOWN_PORT', where, `node '${cur.node}' (${node.def.name}) has no ${dir.slice(0, -1)} '${cur.port}'`, `its ${dir}: ${Object.keys(node.ports[dir]).join(', ') || '(none)'}`);
-      return null;
-    }
-    return cur;
+    const ports = node.ports[dir];
+    if (cur.port in ports) return cur;
+    // Graphs that are not case sensitive lower-case port names; the actor's own spelling wins.
+    const matches = Object.keys(ports).filter((p) => p.toLowerCase() === cur.port.toLowerCase());
+    if (matches.length === 1) return { ...cur, port: matches[0] };
+    this.#problem('UNKNOWN_PORT', where, `node '${cur.node}' (${node.def.name}) has no ${dir.slice(0, -1)} '${cur.port}'`, `its ${dir}: ${Object.keys(ports).join(', ') || '(none)'}`);
+    return null;
   }
 }

@@ -1,7 +1,11 @@
 // A growable FIFO ring buffer: O(1) push/shift without the array re-indexing of Array#shift.
 
+const UNALLOCATED: never[] = [];
+
 export class Ring<T> {
-  #buf: (T | undefined)[];
+  /** Allocated on the first push: an idle queue costs no buffer. */
+  #buf: (T | undefined)[] = UNALLOCATED;
+  /** Capacity - 1 once allocated; until then minus the initial capacity (so the first push grows). */
   #mask: number;
   #head = 0; // next write
   #tail = 0; // next read
@@ -9,8 +13,7 @@ export class Ring<T> {
   constructor(initialCapacity = 16) {
     let cap = 4;
     while (cap < initialCapacity) cap <<= 1;
-    this.#buf = new Array<T | undefined>(cap);
-    this.#mask = cap - 1;
+    this.#mask = -cap;
   }
 
   get size(): number {
@@ -37,7 +40,7 @@ export class Ring<T> {
   }
 
   clear(): void {
-    this.#buf.fill(undefined);
+    if (this.#mask >= 0) this.#buf.fill(undefined);
     this.#head = this.#tail = 0;
   }
 
@@ -60,7 +63,7 @@ export class Ring<T> {
 
   #grow(): void {
     const size = this.size;
-    const next = new Array<T | undefined>((this.#mask + 1) * 2);
+    const next = new Array<T | undefined>(this.#mask < 0 ? -this.#mask : (this.#mask + 1) * 2);
     for (let i = 0; i < size; i++) next[i] = this.#buf[(this.#tail + i) & this.#mask];
     this.#buf = next;
     this.#mask = next.length - 1;

@@ -4,11 +4,39 @@
 // (Ingress) decodes them into a local channel and returns credit as it delivers. Backpressure is
 // end to end: no credit → the local channel fills → the producer blocks.
 import type { MessagePort } from 'node:worker_threads';
-import { decodeMessages, encodeMessages } from '../messages/codec.ts';
+import { decodeMessages, encodeMessage, encodeMessages } from '../messages/codec.ts';
+import { ActorflowError } from '../errors.ts';
 import type { Channel, ChannelConsumer, ChannelProducer } from '../runtime/channel.ts';
 import { Ring } from '../runtime/ring.ts';
 import type { Runnable, Scheduler } from '../runtime/scheduler.ts';
 import type { CreditMessage } from './protocol.ts';
+
+/**
+ * Encodes a batch for another thread. A value msgpack cannot carry (a Map, a class instance, …)
+ * must not sink the whole batch: it is left out and handed to `reject` with the reason.
+ */
+export function encodeBatch(values: unknown[], reject: (value: unknown, error: unknown) => void): Uint8Array {
+  try {
+    return encodeMessages(values);
+  } catch {
+    const kept: unknown[] = [];
+    for (const value of values) {
+      try {
+        encodeMessage(value);
+        kept.push(value);
+      } catch (err) {
+        reject(value, err);
+      }
+    }
+    return encodeMessages(kept);
+  }
+}
+
+/** The error for a message that could not cross threads. */
+export function unsendable(channel: Channel, error: unknown): ActorflowError {
+  return new ActorflowError('UNSENDABLE_MESSAGE', `a message on ${channel.label} cannot cross threads and was dropped: ${(error as Error).message}`,
+    'emit plain data (JSON values, Uint8Array, Date, bigint, Error) on connections between threads');
+}
 
 /** Posts bytes, transferring their buffer when the view owns all of it. */
 function postBytes(port: MessagePort, bytes: Uint8Array): void {
@@ -32,13 +60,16 @@ export class Egress implements ChannelConsumer, Runnable {
   readonly #scheduler: Scheduler;
   readonly #batch: number;
   readonly #onCredit: () => void;
+  readonly #onReject: (channel: Channel, error: unknown) => void;
 
-  constructor(port: MessagePort, scheduler: Scheduler, batch: number, window: number, onCredit: () => void) {
+  /** `onReject`: a message that cannot cross threads was dropped (the producing actor should fail). */
+  constructor(port: MessagePort, scheduler: Scheduler, batch: number, window: number, onCredit: () => void, onReject: (channel: Channel, error: unknown) => void) {
     this.#port = port;
     this.#scheduler = scheduler;
     this.#batch = batch;
     this.#credit = window;
     this.#onCredit = onCredit;
+    this.#onReject = onReject;
     port.on('message', (m: CreditMessage) => {
       this.#credit += m.credit;
       if (this.channel && this.channel.size > 0) this.#scheduler.enqueue(this);
@@ -62,9 +93,15 @@ export class Egress implements ChannelConsumer, Runnable {
     if (n <= 0) return;
     const batch = new Array<unknown>(n);
     for (let i = 0; i < n; i++) batch[i] = channel.take();
-    this.#credit -= n;
-    this.sent += n;
-    postBytes(this.#port, encodeMessages(batch));
+    let rejected = 0;
+    const bytes = encodeBatch(batch, (_value, error) => {
+      rejected++;
+      channel.dropped++;
+      this.#onReject(channel, error);
+    });
+    this.#credit -= n - rejected;
+    this.sent += n - rejected;
+    if (rejected < n) postBytes(this.#port, bytes);
     if (channel.size > 0 && this.#credit > 0) this.#scheduler.enqueue(this);
   }
 

@@ -6,7 +6,7 @@ import { isActorDefinition } from '../actor/define.ts';
 import { ActorflowError } from '../errors.ts';
 import { formatRef } from '../graph/graph.ts';
 import type { PortRef } from '../graph/types.ts';
-import { encodeMessages } from '../messages/codec.ts';
+import { encodeMessage, encodeMessages } from '../messages/codec.ts';
 import { Channel } from '../runtime/channel.ts';
 import type { EventSink } from '../runtime/event-hub.ts';
 import { errorInfo, type NetworkEvent, type NetworkEventType } from '../runtime/events.ts';
@@ -14,8 +14,19 @@ import { NodeRunner, type FailurePhase, type RunnerHost } from '../runtime/node-
 import { breakDeadlock } from '../runtime/deadlock.ts';
 import { Scheduler } from '../runtime/scheduler.ts';
 import type { NodeStats } from '../runtime/types.ts';
-import { Egress, Ingress } from './link.ts';
+import { encodeBatch, Egress, Ingress, unsendable } from './link.ts';
 import type { FromWorker, PartitionSpec, PartitionTask, ToWorker } from './protocol.ts';
+
+/** An event whose message cannot cross threads goes with a description of the value instead. */
+function portable(event: NetworkEvent): NetworkEvent {
+  if (!('message' in event)) return event;
+  try {
+    encodeMessage(event.message);
+    return event;
+  } catch (err) {
+    return { ...event, message: `[not sendable across threads: ${(err as Error).message}]` };
+  }
+}
 
 /** Events buffered in a worker before the oldest unsent ones are dropped (and counted). */
 const EVENT_BUFFER = 10_000;
@@ -50,7 +61,13 @@ class EventForwarder implements EventSink {
     if (this.#buffer.length === 0) return;
     const batch = this.#buffer;
     this.#buffer = [];
-    this.#post({ type: 'events', batch: encodeMessages(batch), dropped: this.#dropped });
+    let bytes: Uint8Array;
+    try {
+      bytes = encodeMessages(batch);
+    } catch {
+      bytes = encodeMessages(batch.map(portable)); // rare: some event carries a value msgpack can't
+    }
+    this.#post({ type: 'events', batch: bytes, dropped: this.#dropped });
     this.#dropped = 0;
   };
 }
@@ -85,7 +102,7 @@ export class PartitionHost implements RunnerHost {
     this.events = new EventForwarder(task.spec.wants, (m) => this.#post(m));
     for (const link of task.spec.links) {
       const port = task.links[link.id];
-      if (link.role === 'egress') this.#egress.set(link.id, new Egress(port, this.scheduler, task.spec.batch, task.spec.window, () => this.checkIdle()));
+      if (link.role === 'egress') this.#egress.set(link.id, new Egress(port, this.scheduler, task.spec.batch, task.spec.window, () => this.checkIdle(), (channel, error) => this.#unsendable(channel, error)));
       else this.#ingress.set(link.id, new Ingress(port, task.spec.window));
     }
   }
@@ -128,8 +145,7 @@ export class PartitionHost implements RunnerHost {
       }
     }
     for (const x of spec.exports) {
-      const port = this.#runner(x.ref).outports.get(x.ref.port);
-      if (port) port.exports.push(x.name);
+      this.#runner(x.ref).exportOutput(x.ref.port, x.name);
     }
   }
 
@@ -234,8 +250,14 @@ export class PartitionHost implements RunnerHost {
     this.#post({ type: 'status', idle, sent, received, stats: idle ? this.#stats() : {}, messages: this.#messages() });
   }
 
-  onActorFailure(runner: NodeRunner, error: unknown, phase: FailurePhase, handled: boolean): void {
-    this.#post({ type: 'failure', actorId: runner.id, component: runner.component, error: errorInfo(error), phase, handled });
+  /** A message could not cross to another thread: the actor that sent it fails (the message is dropped). */
+  #unsendable(channel: Channel, error: unknown): void {
+    const runner = this.#runners.get(channel.from.node);
+    if (runner) this.onActorFailure(runner, unsendable(channel, error), 'process', false);
+  }
+
+  onActorFailure(actor: { readonly id: string; readonly component: string }, error: unknown, phase: FailurePhase, handled: boolean): void {
+    this.#post({ type: 'failure', actorId: actor.id, component: actor.component, error: errorInfo(error), phase, handled });
   }
 
   recordOutput(port: string, value: unknown): void {
@@ -251,7 +273,11 @@ export class PartitionHost implements RunnerHost {
     if (this.#outputs.length === 0) return;
     const batch = this.#outputs;
     this.#outputs = [];
-    this.#post({ type: 'outputs', batch: encodeMessages(batch) });
+    const bytes = encodeBatch(batch, (output, error) => {
+      const port = (output as { port: string }).port;
+      this.onActorFailure({ id: '', component: '' }, new ActorflowError('UNSENDABLE_OUTPUT', `a value for exported outport '${port}' cannot leave worker thread '${this.#spec.thread}': ${(error as Error).message}`, 'emit plain data (JSON values, Uint8Array, Date, bigint, Error) on ports that cross threads'), 'process', false);
+    });
+    this.#post({ type: 'outputs', batch: bytes });
   }
 
   #stats(): Record<string, NodeStats> {

@@ -12,7 +12,7 @@ import type { ErrorInfo, NetworkEvent } from '../runtime/events.ts';
 import type { Network } from '../runtime/network.ts';
 import { MAIN_THREAD } from '../runtime/plan.ts';
 import type { NodeStats, ThreadOptions } from '../runtime/types.ts';
-import { Egress, Ingress } from './link.ts';
+import { Egress, Ingress, unsendable } from './link.ts';
 import type { FromWorker, PartitionSpec, PartitionTask, ToWorker } from './protocol.ts';
 
 const WORKER = new URL('./partition-host.ts', import.meta.url).href;
@@ -106,7 +106,10 @@ export class ThreadPartitions {
       this.#links.set(id, { sender, receiver });
       let egress: Egress | undefined;
       if (sender === MAIN_THREAD) {
-        egress = new Egress(port1, net.scheduler, batch, window, () => net.checkIdle());
+        egress = new Egress(port1, net.scheduler, batch, window, () => net.checkIdle(), (channel, error) => {
+          const runner = net.runner(channel.from.node);
+          net.onActorFailure(runner ?? { id: channel.from.node, component: '' }, unsendable(channel, error), 'process', false);
+        });
         this.#egress.set(id, egress);
       } else {
         const p = partition(sender);
