@@ -83,7 +83,7 @@ describe('discovery of *.actor.* files', () => {
     const broken = problems.find((p) => p.file.endsWith('broken.actor.js'))!;
     assert.equal(broken.code, 'SCRIPT_SYNTAX');
     assert.equal(broken.line, 3);
-    assert.match(broken.message, /broken\.actor\.js:3: /);
+    assert.match(broken.message, /broken\.actor\.js:3:/);
     assert.equal(problems.find((p) => p.file.endsWith('bad-meta.actor.py'))!.line, 1);
     assert.match(problems.find((p) => p.file.endsWith('bad-ports.actor.js'))!.message, /'1bad' is not a valid port name/);
     assert.equal(seen.length, 3);

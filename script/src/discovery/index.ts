@@ -200,6 +200,6 @@ function toProblem(file: string, error: unknown): DiscoveryProblem {
   const code = (err as { code?: unknown }).code;
   return {
     file, ...(line !== undefined ? { line } : {}), code: typeof code === 'string' ? code : 'SCRIPT_ERROR',
-    message: `${file}${line !== undefined ? `:${line}` : ''}: ${err.message}`, error: err,
+    message: err.message.includes(file) ? err.message : `${file}${line !== undefined ? `:${line}` : ''}: ${err.message}`, error: err,
   };
 }

@@ -12,7 +12,7 @@
 // Source: `file` (a .wasm path) or `code` (the module as base64). `entryPoint` names the export
 // to call (default `process`).
 import { readFile } from 'node:fs/promises';
-import createPlugin, { type CallContext, type Plugin } from '@extism/extism';
+import type { CallContext, Plugin } from '@extism/extism';
 import type { ActorLogger } from '@actorflow/network';
 import {
   OutputBudget, ScriptError, normalizeMetadata, resolveLimits,
@@ -171,6 +171,8 @@ export class WasmEngine implements ScriptEngine {
 
   async #instantiate(module: WasmModule): Promise<Instance> {
     const logger = this.#logger();
+    // Loaded on first use: the SDK pulls in node:wasi, which prints an experimental warning.
+    const { default: createPlugin } = await import('@extism/extism');
     const plugin = await createPlugin({ wasm: [{ module: module as never }] }, {
       useWasi: false, runInWorker: false, logger, logLevel: 'debug',
       functions: { [USER]: this.#hostFunctions() },
