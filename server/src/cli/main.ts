@@ -1,7 +1,8 @@
-#!/usr/bin/env node
-// The `actorflow` command line.
+#!/usr/bin/env -S node --no-node-snapshot
+// The `actorflow` command line. (The shebang passes --no-node-snapshot, which isolated-vm needs for
+// JavaScript script nodes; ./run sets it through NODE_OPTIONS.)
 //
-//   actorflow serve [--example graph.json] [--host …] [--port …] [--db …] …   start the server
+//   actorflow serve [--example graph.json] [--actors dir] [--host …] [--port …] [--db …] …   start the server
 //   actorflow run <graph.json|.fbp> [--input port=value]… [--timeout ms] [--json]
 //   actorflow validate <graph> [--json]
 //   actorflow components [--category name] [--json]
@@ -31,6 +32,7 @@ run options:
 
 serve options:
   --example <graph>    validate a graph at start and print how to post it
+  --actors <dir>       register every *.actor.{js,ts,py,wasm} in dir as a component; reload on change
 ${CONFIG_OPTIONS.map((o) => `  --${o.flag.padEnd(20)} ${o.env}`).join('\n')}
 
 Every serve option can also be set through its environment variable (flags win).
@@ -40,7 +42,7 @@ const COMMON = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' 
 
 const COMMANDS: Record<string, { options: ParseArgsConfig['options']; run: (values: Record<string, unknown>, positionals: string[]) => Promise<number> }> = {
   serve: {
-    options: { ...COMMON, example: { type: 'string' }, ...Object.fromEntries(CONFIG_OPTIONS.map((o) => [o.flag, { type: 'string' as const }])) },
+    options: { ...COMMON, example: { type: 'string' }, actors: { type: 'string' }, ...Object.fromEntries(CONFIG_OPTIONS.map((o) => [o.flag, { type: 'string' as const }])) },
     run: (values) => serveCommand(values as Record<string, string | undefined>),
   },
   run: {

@@ -1,5 +1,6 @@
 // `actorflow serve`: the server with the embedded defaults (SQLite history next to you, loopback
 // only), graceful shutdown on SIGTERM/SIGINT (a second signal exits at once).
+import { registerScriptComponents, watchActors, type ActorWatcher } from '@actorflow/script';
 import { buildServer } from '../app.ts';
 import { defaultConfig, loadConfig } from '../config.ts';
 import { inspectGraph } from '../engine/graph-intake.ts';
@@ -17,7 +18,10 @@ export async function serveCommand(flags: Record<string, string | undefined>): P
       return 1;
     }
   }
-  const app = await buildServer({ config });
+  const registry = await createRegistry();
+  if (!registry.has('script/Script')) registerScriptComponents(registry);
+  const watcher = flags.actors ? await watchScripts(flags.actors, registry) : undefined;
+  const app = await buildServer({ config, registry });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -42,7 +46,7 @@ export async function serveCommand(flags: Record<string, string | undefined>): P
       }
       stopping = true;
       app.log.info({ signal, grace_ms: config.shutdownGraceMs }, 'shutting down: no new runs; running runs get the grace period');
-      app.close().then(() => resolve(0), (err: unknown) => {
+      Promise.all([app.close(), watcher?.close()]).then(() => resolve(0), (err: unknown) => {
         app.log.error({ err }, 'shutdown failed');
         resolve(1);
       });
@@ -50,4 +54,17 @@ export async function serveCommand(flags: Record<string, string | undefined>): P
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
+}
+
+/** `--actors DIR`: registers the folder's *.actor.* scripts, reloads them on change, reports broken ones (file:line). */
+async function watchScripts(dir: string, registry: Awaited<ReturnType<typeof createRegistry>>): Promise<ActorWatcher> {
+  const say = (line: string) => process.stderr.write(`actorflow: ${line}\n`);
+  const watcher = await watchActors(dir, registry, {
+    onProblem: (problem) => say(`actor script problem: ${problem.message}`),
+    onChange: (event) => {
+      if (event.type !== 'problem') say(`actor ${event.name} ${event.type} (${event.file})`);
+    },
+  });
+  say(`actors from ${dir}: ${watcher.initial.actors.map((a) => a.name).join(', ') || 'none'}${watcher.initial.problems.length ? ` (${watcher.initial.problems.length} with problems, see above)` : ''}; watching for changes`);
+  return watcher;
 }
