@@ -678,9 +678,7 @@ def describe(code, file):
                     raise HostError('SCRIPT_CONFIG', f'__actor_metadata__ (line {node.lineno}) must be a dict',
                                     '__actor_metadata__ = {"name": "my/Actor", "inports": ["in"], "outports": ["out"]}', node.lineno)
                 return {'metadata': meta, 'entry': _find_entry(tree), 'line': node.lineno}
-    raise HostError('SCRIPT_CONFIG', f'{file} declares no component metadata',
-                    'decorate the entry function with @actor(name=..., inports=[...], outports=[...]) '
-                    'or assign __actor_metadata__ = {...}')
+    return {'metadata': None, 'entry': _find_entry(tree), 'line': None}   # nothing declared: the caller's defaults apply
 
 
 def _literal(node, what):

@@ -306,12 +306,12 @@ describe('Python engine: metadata discovery with describe()', () => {
     });
   });
 
-  it('reads __actor_metadata__ (Reflow spellings accepted) and names the component after its file', async () => {
+  it('reads __actor_metadata__ (Reflow spellings accepted); an omitted name stays empty for discovery to fill', async () => {
     const meta = await pythonEngineFactory.describe({
       file: '/x/counter.actor.py',
       code: '__actor_metadata__ = {"inports": [{"name": "tick", "port_type": "flow"}], "outports": ["count"], "config_schema": {"type": "object"}}\ndef process(i, s, c):\n    return {}',
     });
-    assert.deepEqual(meta, { name: 'counter', inports: { tick: { type: 'flow' } }, outports: { count: {} }, config: { type: 'object' } });
+    assert.deepEqual(meta, { name: '', inports: { tick: { type: 'flow' } }, outports: { count: {} }, config: { type: 'object' } });
   });
 
   it('refuses metadata that would need running code, naming the line (SCRIPT_CONFIG)', async () => {
@@ -321,8 +321,8 @@ describe('Python engine: metadata discovery with describe()', () => {
     assert.match(error.message, /not a literal/);
   });
 
-  it('explains what to add when a script declares no metadata, and reports syntax errors with their line', async () => {
-    assert.match((await rejection(pythonEngineFactory.describe({ code: 'def process(i, s, c):\n    return {}' }))).hint, /@actor\(name=/);
+  it('gives empty metadata for a script that declares none (the caller\'s defaults apply), and reports syntax errors with their line', async () => {
+    assert.deepEqual(await pythonEngineFactory.describe({ code: 'def process(i, s, c):\n    return {}' }), { name: '', inports: {}, outports: {} });
     const syntax = await rejection(pythonEngineFactory.describe({ code: 'x = (\n' }));
     assert.equal(syntax.code, 'SCRIPT_SYNTAX');
     assert.equal(syntax.line, 1);

@@ -3,7 +3,6 @@
 // The values are normalized like every runtime's metadata (normalizeMetadata in ../engine.ts:
 // ports as names, specs or a dict of specs; Reflow's `port_type`, `component`, `config_schema`).
 import { execFile } from 'node:child_process';
-import { basename } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { normalizeMetadata, ScriptError, type ScriptMetadata, type ScriptSource } from '../engine.ts';
 import { HOST_PROGRAM } from './engine.ts';
@@ -11,7 +10,10 @@ import { resolveInterpreter } from './interpreter.ts';
 
 const DESCRIBE_TIMEOUT_MS = 10_000;
 
-/** Reads the metadata a Python script declares; ScriptError (SCRIPT_CONFIG / SCRIPT_SYNTAX, with the line) when it is missing or malformed. */
+/**
+ * Reads the metadata a Python script declares: empty (name '', no ports: the caller's defaults apply)
+ * when it declares none; ScriptError (SCRIPT_CONFIG / SCRIPT_SYNTAX, with the line) when malformed.
+ */
 export async function describePython(source: ScriptSource, interpreter?: string): Promise<ScriptMetadata> {
   const file = source.file ?? '<inline>';
   let code = source.code;
@@ -30,6 +32,7 @@ export async function describePython(source: ScriptSource, interpreter?: string)
     const code = reply.code === 'SCRIPT_SYNTAX' ? 'SCRIPT_SYNTAX' : 'SCRIPT_CONFIG';
     throw new ScriptError(code, String(reply.message), String(reply.hint ?? ''), details);
   }
+  if (reply.metadata === null) return { name: '', inports: {}, outports: {} };
   return toMetadata(reply.metadata as Record<string, unknown>, file, reply.line as number);
 }
 
@@ -50,19 +53,12 @@ function runDescribe(python: string, request: string, file: string): Promise<Rec
   });
 }
 
-/** The declared metadata, normalized like every runtime's (engine.ts); the name defaults to the file's. */
+/** The declared metadata, normalized like every runtime's (engine.ts); an omitted name stays '' for the caller to fill. */
 function toMetadata(raw: Record<string, unknown>, file: string, line: number): ScriptMetadata {
-  let metadata: ScriptMetadata;
   try {
-    metadata = normalizeMetadata(raw, `${file} line ${line}`);
+    return normalizeMetadata(raw, `${file} line ${line}`);
   } catch (error) {
     if (!(error instanceof ScriptError)) throw error;
     throw new ScriptError(error.code, error.message.replace(/ \([^)]*\)$/, ''), error.hint, { file, line, cause: error });
   }
-  if (!metadata.name) {
-    const fromFile = file === '<inline>' ? '' : basename(file).replace(/\.actor\.py$|\.py$/, '');
-    if (!fromFile) throw new ScriptError('SCRIPT_CONFIG', `${file} line ${line}: the metadata has no name`, 'add name="library/Name"', { file, line });
-    metadata.name = fromFile;
-  }
-  return metadata;
 }
