@@ -45,9 +45,11 @@ describe('HistoryStore', () => {
     assert.equal(store.get('nope'), undefined);
   });
 
-  it('stores values that plain JSON cannot hold (bigint, binary, errors) in their plain form', async () => {
-    await store.insert(record('r1', { results: { out: [10n ** 30n, new Uint8Array([1, 2, 3]), new Error('boom')] } }), payload);
-    assert.deepEqual(store.get('r1')!.results, { out: ['1000000000000000000000000000000', 'AQID', { name: 'Error', message: 'boom' }] });
+  it('stores message values in events and input that plain JSON cannot hold (bigint, binary, errors) in their plain form', async () => {
+    await store.insert(record('r1'), { graph: {}, input: { in: 10n ** 30n } });
+    await store.saveEvents('r1', [{ seq: 0, event: { _type: 'NetworkOutput', timestamp: 1, message: [new Uint8Array([1, 2, 3]), new Error('boom')] } }], 0);
+    assert.deepEqual(store.payload('r1')!.input, { in: '1000000000000000000000000000000' });
+    assert.deepEqual(store.events('r1').events[0].event.message, ['AQID', { message: 'boom', name: 'Error' }]);
   });
 
   it('commits writes acknowledged in the same tick, visible to another connection', async () => {

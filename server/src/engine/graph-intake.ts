@@ -1,7 +1,7 @@
 // Graph intake: what every submitted graph goes through before a run is accepted. Size limits
 // first (nodes, connections, bytes per initial packet), then the graph reader, then validation
 // against the registry; every problem is reported at once, with its path in the caller's request.
-import { Graph, ValidationError, loadGraph, parseFbp, readGraphJson, validateGraph, type ComponentRegistry, type Problem } from '@actorflow/network';
+import { Graph, Network, ValidationError, loadGraph, parseFbp, readGraphJson, validateGraph, type ComponentRegistry, type NetworkOptions, type Problem } from '@actorflow/network';
 import { ApiError, requestProblem } from '../errors.ts';
 import { jsonByteLength } from '../json-values.ts';
 
@@ -91,6 +91,25 @@ export function intakeGraph(source: unknown, registry: ComponentRegistry, limits
   const problems = validateGraph(graph, registry, env ? { env } : {});
   if (problems.some((p: Problem) => p.severity === 'error')) throw invalidGraph(problems, base);
   return { graph, warnings: rebase(problems, base) };
+}
+
+/**
+ * Like intakeGraph, but builds the run's Network at once (for a run that starts right away):
+ * Network.create validates the graph, so it is read and validated only once.
+ */
+export async function intakeNetwork(source: unknown, options: NetworkOptions, limits: GraphLimits, base = '$'): Promise<Network> {
+  const early = sizeProblems(source, limits);
+  if (early.length) throw invalidGraph(early, base);
+  let network: Network;
+  try {
+    network = await Network.create(source, options);
+  } catch (err) {
+    if (err instanceof ValidationError) throw invalidGraph(err.problems, base);
+    throw err;
+  }
+  const sized = graphSizeProblems(network.graph, limits);
+  if (sized.length) throw invalidGraph(sized, base);
+  return network;
 }
 
 /** Problems of a run's input: every key must be an exported inport, every value within the size limit. */

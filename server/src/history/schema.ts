@@ -3,7 +3,11 @@ import type { DatabaseSync } from 'node:sqlite';
 
 /** Migration N brings the database from version N to N+1; never edit one that has shipped. */
 const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE runs (
+  `CREATE TABLE graphs (
+     hash  TEXT PRIMARY KEY,
+     graph TEXT NOT NULL
+   );
+   CREATE TABLE runs (
      seq            INTEGER PRIMARY KEY AUTOINCREMENT,
      id             TEXT NOT NULL UNIQUE,
      workflow_id    TEXT,
@@ -14,7 +18,7 @@ const MIGRATIONS: readonly string[] = [
      started_at     INTEGER,
      finished_at    INTEGER,
      metadata       TEXT NOT NULL,
-     graph          TEXT NOT NULL,
+     graph_hash     TEXT NOT NULL REFERENCES graphs(hash),
      input          TEXT NOT NULL,
      results        TEXT,
      stats          TEXT,
@@ -38,7 +42,8 @@ const MIGRATIONS: readonly string[] = [
      run_id       TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
      PRIMARY KEY (scope, key)
    );
-   CREATE INDEX idempotency_by_run ON idempotency_keys(run_id);`,
+   CREATE INDEX idempotency_by_run ON idempotency_keys(run_id);
+   CREATE INDEX runs_by_graph ON runs(graph_hash);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

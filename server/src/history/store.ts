@@ -2,9 +2,16 @@
 // input, status and timings, per-node stats, errors, results, a bounded event log, and the
 // idempotency keys that map a client's retry onto the run it already started.
 //
+// A graph is stored once however many runs use it (runs refer to it by content hash), so running
+// the same workflow again and again costs one row per run, not one graph per run.
+//
+// Records hold plain JSON already (the engine converts message values); event logs and run
+// input may hold any message value and are converted here.
+//
 // Durability: WAL journal with synchronous=NORMAL. A committed write survives the process being
 // killed (kill -9); only an operating-system crash can lose the last few commits. Writes are
 // group-committed (see WriteBatcher): callers await the promise before acknowledging anything.
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
@@ -71,7 +78,7 @@ function parseJson<T>(text: string | null): T | null {
 }
 
 function jsonOrNull(value: unknown): string | null {
-  return value === null || value === undefined ? null : toJsonText(value);
+  return value === null || value === undefined ? null : JSON.stringify(value);
 }
 
 function toRecord(row: RunRow): RunRecord {
@@ -110,7 +117,7 @@ export class HistoryStore {
   readonly path: string;
   readonly #db: DatabaseSync;
   readonly #writes: WriteBatcher;
-  readonly #stmt: Record<'insert' | 'update' | 'saveEvents' | 'insertKey' | 'get' | 'payload' | 'events' | 'exists' | 'key', StatementSync>;
+  readonly #stmt: Record<'insertGraph' | 'insert' | 'update' | 'saveEvents' | 'insertKey' | 'get' | 'payload' | 'events' | 'exists' | 'key', StatementSync>;
   #closed = false;
 
   /** Opens (creating if needed) the history database at `path` (':memory:' for none on disk). */
@@ -123,14 +130,15 @@ export class HistoryStore {
     this.#writes = new WriteBatcher(this.#db);
     const db = this.#db;
     this.#stmt = {
-      insert: db.prepare(`INSERT INTO runs (id, workflow_id, graph_name, source, status, created_at, started_at, finished_at, metadata, graph, input, results, stats, errors, error, events_dropped, webhook)
-                          VALUES (:id, :workflow_id, :graph_name, :source, :status, :created_at, :started_at, :finished_at, :metadata, :graph, :input, :results, :stats, :errors, :error, :events_dropped, :webhook)`),
+      insertGraph: db.prepare('INSERT INTO graphs (hash, graph) VALUES (?, ?) ON CONFLICT(hash) DO NOTHING'),
+      insert: db.prepare(`INSERT INTO runs (id, workflow_id, graph_name, source, status, created_at, started_at, finished_at, metadata, graph_hash, input, results, stats, errors, error, events_dropped, webhook)
+                          VALUES (:id, :workflow_id, :graph_name, :source, :status, :created_at, :started_at, :finished_at, :metadata, :graph_hash, :input, :results, :stats, :errors, :error, :events_dropped, :webhook)`),
       update: db.prepare(`UPDATE runs SET status = :status, started_at = :started_at, finished_at = :finished_at, results = :results, stats = :stats,
                           errors = :errors, error = :error, events_dropped = :events_dropped, webhook = :webhook WHERE id = :id`),
       saveEvents: db.prepare('INSERT INTO run_events (run_id, events, dropped) VALUES (?, ?, ?) ON CONFLICT(run_id) DO UPDATE SET events = excluded.events, dropped = excluded.dropped'),
       insertKey: db.prepare('INSERT INTO idempotency_keys (scope, key, request_hash, run_id) VALUES (?, ?, ?, ?)'),
       get: db.prepare(`SELECT ${RECORD_COLUMNS} FROM runs WHERE id = ?`),
-      payload: db.prepare('SELECT graph, input FROM runs WHERE id = ?'),
+      payload: db.prepare('SELECT graphs.graph AS graph, runs.input AS input FROM runs JOIN graphs ON graphs.hash = runs.graph_hash WHERE runs.id = ?'),
       events: db.prepare('SELECT events, dropped FROM run_events WHERE run_id = ?'),
       exists: db.prepare('SELECT 1 AS found FROM runs WHERE id = ?'),
       key: db.prepare('SELECT request_hash, run_id FROM idempotency_keys WHERE scope = ? AND key = ?'),
@@ -145,7 +153,7 @@ export class HistoryStore {
       finished_at: record.finishedAt,
       results: jsonOrNull(record.results),
       stats: jsonOrNull(record.stats),
-      errors: toJsonText(record.errors),
+      errors: JSON.stringify(record.errors),
       error: jsonOrNull(record.error),
       events_dropped: record.eventsDropped,
       webhook: jsonOrNull(record.webhook),
@@ -154,17 +162,20 @@ export class HistoryStore {
 
   /** Records a new run (and its idempotency key); resolves once committed. */
   insert(record: RunRecord, payload: RunPayload, idempotency?: IdempotencyKey): Promise<void> {
+    const graph = JSON.stringify(payload.graph);
+    const hash = createHash('sha256').update(graph).digest('base64url');
     const params = {
       ...this.#params(record),
       workflow_id: record.workflowId,
       graph_name: record.graphName,
       source: record.source,
       created_at: record.createdAt,
-      metadata: toJsonText(record.metadata),
-      graph: toJsonText(payload.graph),
+      metadata: JSON.stringify(record.metadata),
+      graph_hash: hash,
       input: toJsonText(payload.input),
     };
     return this.#writes.write(() => {
+      this.#stmt.insertGraph.run(hash, graph);
       this.#stmt.insert.run(params);
       if (idempotency) this.#stmt.insertKey.run(idempotency.scope, idempotency.key, idempotency.requestHash, record.id);
     });
@@ -271,6 +282,7 @@ export class HistoryStore {
       const cutoff = this.#db.prepare(`SELECT seq FROM runs WHERE ${FINISHED} ORDER BY seq DESC LIMIT 1 OFFSET ?`).get(policy.maxRuns) as { seq: number } | undefined;
       if (cutoff) deleted += Number(this.#db.prepare(`DELETE FROM runs WHERE ${FINISHED} AND seq <= ?`).run(cutoff.seq).changes);
     }
+    if (deleted > 0) this.#db.exec('DELETE FROM graphs WHERE NOT EXISTS (SELECT 1 FROM runs WHERE runs.graph_hash = graphs.hash)');
     return deleted;
   }
 

@@ -22,7 +22,7 @@ export async function spawnServer(env: Record<string, string>, args: string[] = 
   proc.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | string>((resolve) => proc.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 10_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 60_000);
     const check = () => {
       const m = /listening on (http:\/\/[^\s]+)/.exec(out);
       if (m) {

@@ -1,0 +1,94 @@
+// Helpers of the server benchmarks: start `actorflow serve` in a child process (so the load
+// generator does not share its event loop), a 3-node graph, a free port.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../server/src/cli/main.ts', import.meta.url));
+
+export interface BenchServer {
+  url: string;
+  proc: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** `actorflow serve` with its history in a temp dir; resolves once it answers /health. */
+export async function startServer(env: Record<string, string> = {}): Promise<BenchServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'af-bench-'));
+  const port = await freePort();
+  const proc = spawn(process.execPath, [CLI, 'serve'], {
+    env: { ...process.env, ACTORFLOW_PORT: String(port), ACTORFLOW_DB: join(dir, 'history.db'), ACTORFLOW_LOG_LEVEL: 'warn', ACTORFLOW_RATE_LIMIT: '0', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHealth(url, proc);
+  return {
+    url, proc,
+    async stop() {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function waitForHealth(url: string, proc: ChildProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`);
+    try {
+      const res = await fetch(`${url}/health`);
+      await res.arrayBuffer();
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error('server did not answer /health');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+const end = (nodeId: string, portId: string) => ({ portName: portId, portId, nodeId, expose: false, portType: { type: 'any' } });
+
+/** in → a → b → c → out: three core/Repeat nodes with an exported inport and outport. */
+export function threeNodeGraph(): Record<string, unknown> {
+  return {
+    caseSensitive: false,
+    properties: { name: 'three' },
+    processes: { a: { id: 'a', component: 'core/Repeat', metadata: {} }, b: { id: 'b', component: 'core/Repeat', metadata: {} }, c: { id: 'c', component: 'core/Repeat', metadata: {} } },
+    connections: [{ from: end('a', 'out'), to: end('b', 'in') }, { from: end('b', 'out'), to: end('c', 'in') }],
+    inports: { in: { portName: 'in', portId: 'in', nodeId: 'a', expose: true, portType: { type: 'any' } } },
+    outports: { out: { portName: 'out', portId: 'out', nodeId: 'c', expose: true, portType: { type: 'any' } } },
+    groups: [],
+  };
+}
+
+/** A graph that runs for `ms` (core/Delay). */
+export function delayGraph(ms: number): Record<string, unknown> {
+  return {
+    caseSensitive: false,
+    properties: { name: 'delay' },
+    processes: { d: { id: 'd', component: 'core/Delay', metadata: { delay: ms } } },
+    connections: [{ from: end('', ''), to: end('d', 'in'), data: 'tick' }],
+    inports: {},
+    outports: { out: { portName: 'out', portId: 'out', nodeId: 'd', expose: true, portType: { type: 'any' } } },
+    groups: [],
+  };
+}
+
+export async function post(url: string, path: string, body: unknown): Promise<any> {
+  const res = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  return res.json();
+}
