@@ -13,6 +13,7 @@ import { installAuth } from './auth.ts';
 import { resolveConfig, type ServerConfig } from './config.ts';
 import { ExecutionEngine } from './engine/engine.ts';
 import { installErrorHandling } from './error-handler.ts';
+import { fbpPlugin } from './fbp/plugin.ts';
 import { ApiError } from './errors.ts';
 import { HistoryStore } from './history/store.ts';
 import { loggerOptions, requestId } from './logging.ts';
@@ -92,7 +93,7 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
     registry, history, logger: app.log,
     limits: { maxNodes: config.maxNodes, maxEdges: config.maxEdges, maxIipBytes: config.maxIipBytes },
     maxConcurrentRuns: config.maxConcurrentRuns, maxQueuedRuns: config.maxQueuedRuns,
-    runTimeoutMs: config.runTimeoutMs, maxRunTimeoutMs: config.maxRunTimeoutMs, eventLogLimit: config.eventLogLimit, eventLogTypes: config.eventLogTypes,
+    runTimeoutMs: config.runTimeoutMs, maxRunTimeoutMs: config.maxRunTimeoutMs, eventLogLimit: config.eventLogLimit,
     webhooks: { attempts: config.webhookAttempts, backoffMs: config.webhookBackoffMs, maxBackoffMs: 300_000, timeoutMs: config.webhookTimeoutMs },
     onWebhookResult: (delivered) => metrics.webhook(delivered),
     ...(options.graphEnv ? { env: options.graphEnv } : {}),
@@ -154,6 +155,7 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   await app.register(metricsRoutes);
   await app.register(docsRoutes);
   await app.register(wsRoutes);
+  await app.register(fbpPlugin);
   await app.register(zealPlugin);
   return app;
 }

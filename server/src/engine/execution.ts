@@ -18,6 +18,8 @@ export class Execution {
   readonly timeoutMs: number;
   readonly webhook: WebhookTarget | null;
   readonly eventLog: EventLog;
+  /** A long-lived run: it stays up when its network goes idle (see SubmitRequest.keepAlive). */
+  readonly keepAlive: boolean;
   /** Aborted to cancel the run; its reason says why. */
   readonly abort = new AbortController();
   /** Resolves with the final record once the run has finished and its record is persisted. */
@@ -29,7 +31,7 @@ export class Execution {
   #listeners: StatusListener[] = [];
   #resolveFinished!: (record: RunRecord) => void;
 
-  constructor(init: { record: RunRecord; graph: Graph; input: Record<string, unknown>; timeoutMs: number; webhook: WebhookTarget | null; eventLog: EventLog; network?: Network }) {
+  constructor(init: { record: RunRecord; graph: Graph; input: Record<string, unknown>; timeoutMs: number; webhook: WebhookTarget | null; eventLog: EventLog; network?: Network; keepAlive?: boolean }) {
     this.#record = init.record;
     this.id = init.record.id;
     this.source = init.record.source;
@@ -38,6 +40,7 @@ export class Execution {
     this.timeoutMs = init.timeoutMs;
     this.webhook = init.webhook;
     this.eventLog = init.eventLog;
+    this.keepAlive = init.keepAlive ?? false;
     this.#network = init.network;
     this.finished = new Promise((resolve) => {
       this.#resolveFinished = resolve;

@@ -1,0 +1,61 @@
+// The FBP Network Protocol endpoint as a fastify plugin: WebSocket at `/` (where fbp-test and FBP
+// IDEs connect) and at `/fbp`, subprotocol `noflo` echoed. Graphs built over it run on the
+// server's ExecutionEngine like every other run (source 'fbp'). See docs/fbp-protocol.md.
+//
+// Access: with ACTORFLOW_FBP_SECRET set, the endpoint is open at the HTTP level (FBP clients
+// cannot send API-key headers) and every command but runtime:getruntime needs the secret; without
+// it, the server's API keys (header or `?api_key=`) guard the upgrade like any other route.
+import type { FastifyInstance } from 'fastify';
+import { FbpRuntime, type FbpLimits } from './runtime.ts';
+import type { SamplingLimits } from './hosted-graph.ts';
+import type { ComponentCompiler } from './source-components.ts';
+
+export interface FbpPluginOptions {
+  /** Secret FBP clients must send; default: the server configuration's `fbpSecret` (ACTORFLOW_FBP_SECRET). */
+  secret?: string;
+  /** Makes components from source for component:source; default: none (component:source refused). */
+  compiler?: ComponentCompiler | null;
+  /** Graphs held at once (default 100). */
+  maxGraphs?: number;
+  /** Sampling of network events sent to clients. */
+  sampling?: SamplingLimits;
+}
+
+/** Close code for FBP clients when the server shuts down. */
+const GOING_AWAY = 1001;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    fbp: FbpRuntime;
+  }
+}
+
+export async function fbpPlugin(app: FastifyInstance, options: FbpPluginOptions = {}): Promise<void> {
+  const { engine, registry, config } = app.actorflow;
+  const secret = options.secret ?? config.fbpSecret;
+  const limits: FbpLimits = {
+    maxGraphs: options.maxGraphs ?? 100, maxNodes: config.maxNodes, maxEdges: config.maxEdges,
+    maxIipBytes: config.maxIipBytes, runTimeoutMs: config.maxRunTimeoutMs,
+  };
+  const runtime = new FbpRuntime({
+    engine, registry, logger: app.log.child({ component: 'fbp' }), secret, limits, compiler: options.compiler ?? null,
+    queueLimit: config.wsQueueLimit, dropLimit: config.wsDropLimit, ...(options.sampling ? { sampling: options.sampling } : {}),
+  });
+  app.decorate('fbp', runtime);
+  // Interactive networks have nothing to finish: they stop before the engine's shutdown grace.
+  app.addHook('preClose', async () => runtime.close(GOING_AWAY, 'server shutting down'));
+
+  for (const url of ['/', '/fbp']) {
+    app.get(url, {
+      websocket: true,
+      config: { public: secret !== '' },
+      schema: {
+        tags: ['websocket'],
+        summary: 'WebSocket: the FBP Network Protocol (subprotocol `noflo`) for FBP IDEs and fbp-test; see docs/fbp-protocol.md',
+        querystring: { type: 'object', properties: { api_key: { type: 'string' } } },
+      },
+    }, (socket, request) => {
+      runtime.connect(socket, request.log);
+    });
+  }
+}
