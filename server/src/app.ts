@@ -93,7 +93,7 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
     registry, history, logger: app.log,
     limits: { maxNodes: config.maxNodes, maxEdges: config.maxEdges, maxIipBytes: config.maxIipBytes },
     maxConcurrentRuns: config.maxConcurrentRuns, maxQueuedRuns: config.maxQueuedRuns,
-    runTimeoutMs: config.runTimeoutMs, maxRunTimeoutMs: config.maxRunTimeoutMs, eventLogLimit: config.eventLogLimit,
+    runTimeoutMs: config.runTimeoutMs, maxRunTimeoutMs: config.maxRunTimeoutMs, eventLogLimit: config.eventLogLimit, eventLogTypes: config.eventLogTypes,
     webhooks: { attempts: config.webhookAttempts, backoffMs: config.webhookBackoffMs, maxBackoffMs: 300_000, timeoutMs: config.webhookTimeoutMs },
     onWebhookResult: (delivered) => metrics.webhook(delivered),
     ...(options.graphEnv ? { env: options.graphEnv } : {}),

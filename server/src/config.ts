@@ -3,7 +3,7 @@
 // table produces the CLI help and the README's configuration section.
 import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { ActorflowError, type Problem } from '@actorflow/network';
+import { ActorflowError, NETWORK_EVENT_TYPES, type Problem } from '@actorflow/network';
 
 export interface ServerConfig {
   host: string;
@@ -23,6 +23,8 @@ export interface ServerConfig {
   maxEdges: number;
   maxIipBytes: number;
   eventLogLimit: number;
+  /** Event types kept in the stored event log. */
+  eventLogTypes: string[];
   retentionDays: number;
   retentionMaxRuns: number;
   rateLimitPerMinute: number;
@@ -60,6 +62,9 @@ interface OptionSpec {
   oneOf?: readonly string[];
 }
 
+/** Events emitted per firing or per message: not stored by default (they are for live watching). */
+const PER_MESSAGE_EVENTS: readonly string[] = ['ActorStarted', 'ActorCompleted', 'MessageSent'];
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const MiB = 1024 * 1024;
 
@@ -80,6 +85,7 @@ export const CONFIG_OPTIONS: readonly OptionSpec[] = [
   { key: 'maxEdges', env: 'ACTORFLOW_MAX_EDGES', flag: 'max-edges', kind: 'int', default: 5000, min: 1, max: 10_000_000, description: 'Largest graph accepted, in connections (IIPs included).' },
   { key: 'maxIipBytes', env: 'ACTORFLOW_MAX_IIP_BYTES', flag: 'max-iip-bytes', kind: 'int', default: 64 * 1024, min: 1, max: 1024 * MiB, description: 'Largest initial packet (IIP) or input value, in bytes of JSON.' },
   { key: 'eventLogLimit', env: 'ACTORFLOW_EVENT_LOG_LIMIT', flag: 'event-log-limit', kind: 'int', default: 1000, min: 0, max: 1_000_000, description: "Events kept per run in the history (the first and last halves; the rest are counted)." },
+  { key: 'eventLogTypes', env: 'ACTORFLOW_EVENT_LOG_TYPES', flag: 'event-log-types', kind: 'list', default: NETWORK_EVENT_TYPES.filter((t) => !PER_MESSAGE_EVENTS.includes(t)), description: "Event types kept in the stored event log, comma-separated, or 'all'. The default leaves out the per-firing and per-message events (ActorStarted, ActorCompleted, MessageSent); watch those live on /ws." },
   { key: 'retentionDays', env: 'ACTORFLOW_RETENTION_DAYS', flag: 'retention-days', kind: 'int', default: 30, min: 0, max: 36_500, description: 'Finished runs older than this are deleted (0 = keep forever).' },
   { key: 'retentionMaxRuns', env: 'ACTORFLOW_RETENTION_MAX_RUNS', flag: 'retention-max-runs', kind: 'int', default: 100_000, min: 0, max: 1_000_000_000, description: 'Keep at most this many finished runs, newest first (0 = no limit).' },
   { key: 'rateLimitPerMinute', env: 'ACTORFLOW_RATE_LIMIT', flag: 'rate-limit', kind: 'int', default: 6000, min: 0, max: 100_000_000, description: 'Requests per minute per client (API key, else IP); 0 disables rate limiting.' },
@@ -170,6 +176,11 @@ export function checkConfig(config: ServerConfig): Problem[] {
       problems.push(problem('ACTORFLOW_API_KEY', `an API key is only ${key.length} characters long`, 'use keys of at least 16 random characters, e.g. `openssl rand -hex 32`'));
       break;
     }
+  }
+  if (config.eventLogTypes.includes('all')) config.eventLogTypes = [...NETWORK_EVENT_TYPES];
+  const unknownTypes = config.eventLogTypes.filter((t) => !(NETWORK_EVENT_TYPES as readonly string[]).includes(t));
+  if (unknownTypes.length) {
+    problems.push(problem('ACTORFLOW_EVENT_LOG_TYPES', `unknown event type(s): ${unknownTypes.join(', ')}`, `use 'all' or some of ${NETWORK_EVENT_TYPES.join(', ')}`));
   }
   if (config.runTimeoutMs > config.maxRunTimeoutMs) {
     problems.push(problem('ACTORFLOW_RUN_TIMEOUT_MS', `the default run timeout (${config.runTimeoutMs} ms) exceeds the maximum (${config.maxRunTimeoutMs} ms)`, 'lower ACTORFLOW_RUN_TIMEOUT_MS or raise ACTORFLOW_MAX_RUN_TIMEOUT_MS'));

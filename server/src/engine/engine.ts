@@ -9,9 +9,8 @@
 //   execution.onStatus((status, execution) => { ... })   Running (network set), then the end
 //   execution.network.events.subscribe(listener, { types, nodes, sample })
 //   await engine.submit({ graph, input, metadata, source: 'zeal' })
-import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
-import { Network, type ComponentRegistry, type NetworkEventType, type RunResult, NETWORK_EVENT_TYPES } from '@actorflow/network';
+import { Graph, Network, toGraphJson, type ComponentRegistry, type NetworkEventType, type RunResult, NETWORK_EVENT_TYPES } from '@actorflow/network';
 import type { FastifyBaseLogger } from 'fastify';
 import { ApiError, invalidRequest } from '../errors.ts';
 import type { HistoryStore, IdempotencyKey } from '../history/store.ts';
@@ -20,7 +19,7 @@ import { type RunError, type RunRecord, type RunSource, type RunStatus } from '.
 import { terminalEvent } from '../views.ts';
 import { EventLog } from './event-log.ts';
 import { Execution } from './execution.ts';
-import { intakeGraph, inputProblems, type GraphLimits } from './graph-intake.ts';
+import { intakeGraph, intakeNetwork, inputProblems, type GraphLimits } from './graph-intake.ts';
 import { runUntilStopped } from './keep-alive.ts';
 import { RunQueue } from './run-queue.ts';
 import { WebhookDispatcher, type WebhookOptions, type WebhookTarget } from './webhooks.ts';
@@ -38,6 +37,8 @@ export interface EngineOptions {
   maxRunTimeoutMs: number;
   /** Events kept per run in the history. */
   eventLogLimit: number;
+  /** Event types kept in the history (default: all but MessageSent). */
+  eventLogTypes?: readonly string[];
   webhooks: Omit<WebhookOptions, 'logger'>;
   /** Called with the outcome of each webhook event (for metrics). */
   onWebhookResult?: (delivered: boolean) => void;
@@ -76,8 +77,15 @@ export interface Submission {
 
 export type ExecutionListener = (execution: Execution) => void;
 
-/** Event types kept in a run's stored event log (per-message MessageSent events are not). */
-const LOGGED_EVENT_TYPES: readonly NetworkEventType[] = NETWORK_EVENT_TYPES.filter((t) => t !== 'MessageSent');
+
+/** `promise`'s value, or undefined once `ms` have passed (the timer is cleared either way). */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 /** The environment without the server's own settings and secrets. */
 function graphEnvironment(env: Record<string, string | undefined>): Record<string, string | undefined> {
@@ -116,6 +124,7 @@ export class ExecutionEngine {
   readonly #pendingKeys = new Map<string, { requestHash: string; id: string }>();
   readonly #listeners = new Set<ExecutionListener>();
   readonly #webhooks: WebhookDispatcher;
+  readonly #logTypes: NetworkEventType[];
   #running = 0;
   #shutdown: Promise<void> | null = null;
 
@@ -124,6 +133,9 @@ export class ExecutionEngine {
     this.#log = options.logger;
     this.#env = options.env ?? graphEnvironment(process.env);
     this.#webhooks = new WebhookDispatcher({ ...options.webhooks, logger: options.logger });
+    this.#logTypes = options.eventLogLimit > 0 ? ((options.eventLogTypes ?? NETWORK_EVENT_TYPES.filter((t) => t !== 'MessageSent')) as NetworkEventType[]) : [];
+    // The shutdown event ends every stored log (the engine waits for it before saving the log).
+    if (this.#logTypes.length && !this.#logTypes.includes('NetworkShutdown')) this.#logTypes.push('NetworkShutdown');
   }
 
   /** Calls `listener` with every new run, before it starts. Returns the unsubscribe function. */
@@ -170,52 +182,74 @@ export class ExecutionEngine {
     const replay = request.idempotency && this.#replay(request.idempotency);
     if (replay) return replay;
 
-    const id = typeof metadata.execution_id === 'string' ? metadata.execution_id : randomUUID();
-    if (this.#active.has(id) || this.#o.history.exists(id)) {
-      throw new ApiError('EXECUTION_EXISTS', `execution '${id}' already exists`, 'leave metadata.execution_id out to get a generated id, or choose an unused one');
+    const chosen = typeof metadata.execution_id === 'string' ? metadata.execution_id : undefined;
+    if (chosen !== undefined && (this.#active.has(chosen) || this.#o.history.exists(chosen))) {
+      throw new ApiError('EXECUTION_EXISTS', `execution '${chosen}' already exists`, 'leave metadata.execution_id out to get a generated id, or choose an unused one');
     }
+    const id = chosen ?? randomUUID();
     const timeoutMs = typeof metadata.timeout_ms === 'number' ? metadata.timeout_ms : this.#o.runTimeoutMs;
-    const { graph } = intakeGraph(request.graph, this.#o.registry, this.#o.limits, paths.graph, this.#env);
-    const problems = inputProblems(graph, input, this.#o.limits, paths.input);
-    if (timeoutMs > this.#o.maxRunTimeoutMs) {
-      problems.push({ code: 'TIMEOUT_TOO_LONG', path: '$.metadata.timeout_ms', message: `${timeoutMs} ms exceeds the server's maximum run timeout of ${this.#o.maxRunTimeoutMs} ms`, hint: `ask for at most ${this.#o.maxRunTimeoutMs} ms`, severity: 'error' });
-    }
-    if (problems.length) throw invalidRequest(problems);
-    if (this.#running >= this.#o.maxConcurrentRuns && this.#queue.size >= this.#o.maxQueuedRuns) {
-      throw new ApiError('QUEUE_FULL', `${this.#queue.size} runs are already waiting (the limit is ${this.#o.maxQueuedRuns})`, 'retry later; the server owner can raise ACTORFLOW_MAX_QUEUED_RUNS or ACTORFLOW_MAX_CONCURRENT_RUNS', { headers: { 'retry-after': '1' } });
-    }
-
-    const webhook: WebhookTarget | null = typeof metadata.webhook_url === 'string'
-      ? { url: metadata.webhook_url, headers: (metadata.webhook_headers as Record<string, string> | undefined) ?? {} }
-      : null;
-    const record: RunRecord = {
-      id, workflowId: typeof metadata.workflow_id === 'string' ? metadata.workflow_id : null, graphName: graph.name || null,
-      source: request.source, status: 'Queued', createdAt: Date.now(), startedAt: null, finishedAt: null,
-      metadata: storedMetadata(metadata), results: null, stats: null, errors: [], error: null, eventsDropped: 0,
-      webhook: webhook && { url: webhook.url, delivered: 0, failed: 0, attempts: 0, lastError: null },
-    };
-    const exec = new Execution({ record, graph, input: Object.fromEntries(Object.entries(input).map(([k, v]) => [graph.portName(k), v])), timeoutMs, webhook, eventLog: new EventLog(this.#o.eventLogLimit), keepAlive: request.keepAlive === true });
-    this.#active.set(id, exec);
-    const key = request.idempotency && `${request.idempotency.scope}\n${request.idempotency.key}`;
-    if (key) this.#pendingKeys.set(key, { requestHash: request.idempotency!.requestHash, id });
+    // A run that can start at once gets its slot now and its network built (and validated) once.
+    const startNow = this.#running < this.#o.maxConcurrentRuns && this.#queue.size === 0;
+    if (startNow) this.#running++;
+    let handedOver = false;
     try {
-      await this.#o.history.insert(record, { graph: request.graph, input }, request.idempotency);
-    } catch (err) {
-      this.#active.delete(id);
-      throw err;
-    } finally {
-      if (key) this.#pendingKeys.delete(key);
-    }
-    for (const listener of this.#listeners) {
+      const network = startNow ? await intakeNetwork(request.graph, { registry: this.#o.registry, id, env: this.#env }, this.#o.limits, paths.graph) : undefined;
+      const graph = network?.graph ?? intakeGraph(request.graph, this.#o.registry, this.#o.limits, paths.graph, this.#env).graph;
+      const problems = inputProblems(graph, input, this.#o.limits, paths.input);
+      if (timeoutMs > this.#o.maxRunTimeoutMs) {
+        problems.push({ code: 'TIMEOUT_TOO_LONG', path: '$.metadata.timeout_ms', message: `${timeoutMs} ms exceeds the server's maximum run timeout of ${this.#o.maxRunTimeoutMs} ms`, hint: `ask for at most ${this.#o.maxRunTimeoutMs} ms`, severity: 'error' });
+      }
+      if (problems.length) throw invalidRequest(problems);
+      if (!startNow && this.#queue.size >= this.#o.maxQueuedRuns) {
+        throw new ApiError('QUEUE_FULL', `${this.#queue.size} runs are already waiting (the limit is ${this.#o.maxQueuedRuns})`, 'retry later; the server owner can raise ACTORFLOW_MAX_QUEUED_RUNS or ACTORFLOW_MAX_CONCURRENT_RUNS', { headers: { 'retry-after': '1' } });
+      }
+
+      const webhook: WebhookTarget | null = typeof metadata.webhook_url === 'string'
+        ? { url: metadata.webhook_url, headers: (metadata.webhook_headers as Record<string, string> | undefined) ?? {} }
+        : null;
+      const record: RunRecord = {
+        id, workflowId: typeof metadata.workflow_id === 'string' ? metadata.workflow_id : null, graphName: graph.name || null,
+        source: request.source, status: 'Queued', createdAt: Date.now(), startedAt: null, finishedAt: null,
+        metadata: storedMetadata(metadata), results: null, stats: null, errors: [], error: null, eventsDropped: 0,
+        webhook: webhook && { url: webhook.url, delivered: 0, failed: 0, attempts: 0, lastError: null },
+      };
+      const exec = new Execution({
+        record, graph, input: Object.fromEntries(Object.entries(input).map(([k, v]) => [graph.portName(k), v])), timeoutMs, webhook,
+        eventLog: new EventLog(this.#o.eventLogLimit), keepAlive: request.keepAlive === true, ...(network ? { network } : {}),
+      });
+      this.#active.set(id, exec);
+      const key = request.idempotency && `${request.idempotency.scope}\n${request.idempotency.key}`;
+      if (key) this.#pendingKeys.set(key, { requestHash: request.idempotency!.requestHash, id });
       try {
-        listener(exec);
+        const stored = request.graph instanceof Graph ? toGraphJson(request.graph) : request.graph;
+        await this.#o.history.insert(record, { graph: stored, input }, request.idempotency);
       } catch (err) {
-        this.#log.error({ err, run_id: id }, 'an execution listener threw');
+        this.#active.delete(id);
+        throw err;
+      } finally {
+        if (key) this.#pendingKeys.delete(key);
+      }
+      for (const listener of this.#listeners) {
+        try {
+          listener(exec);
+        } catch (err) {
+          this.#log.error({ err, run_id: id }, 'an execution listener threw');
+        }
+      }
+      handedOver = true;
+      // The run starts on the next turn of the event loop: whoever submitted it can subscribe first.
+      if (startNow) setImmediate(() => void this.#run(exec));
+      else {
+        this.#queue.push(exec);
+        this.#pump();
+      }
+      return { id, status: exec.status, replayed: false, execution: exec };
+    } finally {
+      if (startNow && !handedOver) {
+        this.#running--;
+        this.#pump();
       }
     }
-    this.#queue.push(exec);
-    this.#pump();
-    return { id, status: exec.status, replayed: false, execution: exec.status === 'Queued' || exec.status === 'Running' ? exec : undefined };
   }
 
   #replay(idempotency: IdempotencyKey): Submission | undefined {
@@ -237,9 +271,7 @@ export class ExecutionEngine {
   async waitFor(id: string, timeoutMs: number): Promise<RunRecord | undefined> {
     const exec = this.#active.get(id);
     if (!exec) return this.#o.history.get(id);
-    const timer = new AbortController();
-    const done = await Promise.race([exec.finished, sleep(timeoutMs, undefined, { signal: timer.signal }).catch(() => undefined)]);
-    timer.abort();
+    const done = await within(exec.finished, timeoutMs);
     return done ?? exec.record();
   }
 
@@ -278,7 +310,7 @@ export class ExecutionEngine {
     try {
       let net: Network;
       try {
-        net = await Network.create(exec.graph, { registry: this.#o.registry, id: exec.id, env: this.#env });
+        net = exec.network ?? await Network.create(exec.graph, { registry: this.#o.registry, id: exec.id, env: this.#env });
       } catch (err) {
         log.warn({ err }, 'run could not start');
         await this.#finish(exec, { status: 'Failed', error: { code: 'NETWORK_FAILED', message: `the network could not be built: ${(err as Error).message}` }, finishedAt: Date.now() });
@@ -291,12 +323,13 @@ export class ExecutionEngine {
       exec.attach(net);
       let shutdownLogged!: () => void;
       const logComplete = new Promise<void>((resolve) => (shutdownLogged = resolve));
-      const logSub = net.events.subscribe((event) => {
+      const logSub = this.#logTypes.length === 0 ? null : net.events.subscribe((event) => {
         exec.eventLog.push(event);
         if (event._type === 'NetworkShutdown') shutdownLogged();
-      }, { types: LOGGED_EVENT_TYPES, bufferSize: 100_000 });
+      }, { types: this.#logTypes, bufferSize: 100_000 });
+      // Running is announced, not persisted: the history records acceptance and the end, and a
+      // run found Queued after a crash is marked interrupted just like a Running one.
       exec.patch({ status: 'Running', startedAt: Date.now() });
-      this.#persist(exec, log);
       exec.notify((err) => log.error({ err }, 'a status listener threw'));
       log.debug('run started');
 
@@ -311,8 +344,10 @@ export class ExecutionEngine {
         return;
       }
       // The stored log should end with NetworkShutdown, delivered asynchronously by the hub.
-      await Promise.race([logComplete, sleep(100, undefined, { ref: false })]);
-      logSub.unsubscribe();
+      if (logSub) {
+        await within(logComplete, 100);
+        logSub.unsubscribe();
+      }
       await this.#finish(exec, {
         ...outcome(result, exec),
         startedAt: exec.record().startedAt ?? result.startedAt,
@@ -325,10 +360,6 @@ export class ExecutionEngine {
       this.#running--;
       this.#pump();
     }
-  }
-
-  #persist(exec: Execution, log: FastifyBaseLogger): void {
-    this.#o.history.update(exec.record()).catch((err: unknown) => log.error({ err }, 'could not save the run to the history'));
   }
 
   /** Records the end of a run, persists it, then announces it (and sends the webhook). */
@@ -352,7 +383,7 @@ export class ExecutionEngine {
     this.#o.onWebhookResult?.(result.delivered);
     const state = { url: target.url, delivered: result.delivered ? 1 : 0, failed: result.delivered ? 0 : 1, attempts: result.attempts, lastError: result.lastError };
     exec.patch({ webhook: state });
-    if (!this.#o.history.closed) this.#persist(exec, log);
+    if (!this.#o.history.closed) this.#o.history.update(exec.record()).catch((err: unknown) => log.error({ err }, 'could not save the webhook outcome'));
   }
 
   /**
@@ -368,9 +399,7 @@ export class ExecutionEngine {
       const running = [...this.#active.values()];
       if (running.length) {
         this.#log.info({ runs: running.length, grace_ms: graceMs }, 'shutdown: waiting for running runs');
-        const timer = new AbortController();
-        await Promise.race([Promise.all(running.map((e) => e.finished)), sleep(graceMs, undefined, { signal: timer.signal }).catch(() => undefined)]);
-        timer.abort();
+        await within(Promise.all(running.map((e) => e.finished)), graceMs);
       }
       const left = [...this.#active.values()];
       if (left.length) this.#log.warn({ runs: left.length }, 'shutdown: cancelling runs still running after the grace period');
