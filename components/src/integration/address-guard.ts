@@ -75,6 +75,14 @@ export function parseAddressList(entries: readonly string[], field: string): Blo
   return list;
 }
 
+const IPV4 = '(?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+/** JSON Schema of an IP address or a CIDR network (IPv6 prefixes are range-checked when the node starts). */
+export const ADDRESS_OR_NETWORK = {
+  anyOf: [
+    { type: 'string', pattern: `^${IPV4}(?:/(?:3[0-2]|[12]?\\d))?$`, description: 'an IPv4 address or network, e.g. "127.0.0.1" or "10.0.0.0/8"' },
+    { type: 'string', pattern: '^[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(?:/\\d{1,3})?$', description: 'an IPv6 address or network, e.g. "::1" or "fd00::/8"' },
+  ],
+};
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 /** Decides which addresses a node may connect to. */

@@ -2,7 +2,7 @@
 // needs from it — method, headers, query, JSON/text/form/binary bodies, per-attempt timeouts,
 // retries honouring Retry-After, a redirect policy, response parsing and the private-address guard.
 import { defineActor, isFlow } from '@actorflow/network';
-import { AddressGuard, parseAddressList } from './address-guard.ts';
+import { ADDRESS_OR_NETWORK, AddressGuard, parseAddressList } from './address-guard.ts';
 import { checkInput, describe, ENV_VAR_KEYS, invalidInput, resolveEnvRefs } from './checks.ts';
 import { appendParams, encodeBody, querySchema, type BodyType, type QueryValue } from './http-body.ts';
 import { HttpClient, statusError, type HttpRequestSpec, type RedirectPolicy, type ResponseType } from './http-client.ts';
@@ -38,14 +38,6 @@ interface HttpRequestConfig {
   allowAddresses: string[];
 }
 
-const IPV4 = '(?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
-/** An IP address or a CIDR network (the prefix is range-checked when the node starts, for IPv6 too). */
-const ADDRESS_OR_NETWORK = {
-  anyOf: [
-    { type: 'string', pattern: `^${IPV4}(?:/(?:3[0-2]|[12]?\\d))?$`, description: 'an IPv4 address or network, e.g. "127.0.0.1" or "10.0.0.0/8"' },
-    { type: 'string', pattern: '^[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(?:/\\d{1,3})?$', description: 'an IPv6 address or network, e.g. "::1" or "fd00::/8"' },
-  ],
-};
 const headersSchema = { type: 'object', additionalProperties: { type: 'string' }, description: 'Header name -> value' };
 const urlSchema = { type: 'string', format: 'uri', pattern: '^https?://', description: 'Absolute http(s) URL' };
 
