@@ -77,7 +77,7 @@ function reflowCondition(values: Record<string, any>): Record<string, unknown> {
 /** A case value that nothing equals: stands for a case the template leaves empty, keeping the slots aligned. */
 const NO_CASE = Object.freeze({ 'zeal:unset-case': true });
 
-export const TEMPLATE_SPECS: TemplateSpec[] = [
+export const LOGIC_DATA_TEMPLATE_SPECS: TemplateSpec[] = [
   {
     id: 'tpl_if_branch',
     name: 'zeal/IfBranch',
