@@ -11,6 +11,7 @@
 //
 // Source: `file` (a .wasm path) or `code` (the module as base64). `entryPoint` names the export
 // to call (default `process`).
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { CallContext, Plugin } from '@extism/extism';
 import type { ActorLogger } from '@actorflow/network';
@@ -31,6 +32,12 @@ const HOST_FUNCTIONS = ['__send_output', '__get_state', '__set_state'];
 const ENV_FUNCTIONS = new Set(['alloc', 'free', 'length', 'length_unsafe', 'load_u8', 'load_u64', 'store_u8', 'store_u64', 'input_length',
   'input_load_u8', 'input_load_u64', 'input_offset', 'output_set', 'error_set', 'error_get', 'config_get', 'var_get', 'var_set',
   'log_info', 'log_warn', 'log_error', 'log_debug', 'log_trace', 'get_log_level']);
+
+/**
+ * Prepared and compiled modules by content and memory cap: the nodes of one plugin compile it
+ * once. A failed compilation is not kept.
+ */
+const compiled = new Map<string, Promise<WasmModule>>();
 
 /** A live plugin instance. */
 interface Instance {
@@ -132,6 +139,20 @@ export class WasmEngine implements ScriptEngine {
     } else {
       throw new ScriptError('SCRIPT_CONFIG', `node '${nodeId}' has no plugin`, 'set `file` (a .wasm path) or `source` (the module as base64)');
     }
+    const key = `${createHash('sha256').update(bytes).digest('hex')}:${this.#maxPages}`;
+    let pending = compiled.get(key);
+    if (!pending) {
+      pending = this.#prepare(bytes);
+      compiled.set(key, pending);
+      pending.catch(() => compiled.delete(key));
+    }
+    const module = await pending;
+    this.#checkInterface(module);
+    return module;
+  }
+
+  /** Rewrites (memory cap, interrupt checks) and compiles the module. */
+  async #prepare(bytes: Uint8Array): Promise<WasmModule> {
     let prepared: Uint8Array;
     try {
       prepared = prepareModule(bytes, { maxPages: this.#maxPages });
@@ -139,14 +160,11 @@ export class WasmEngine implements ScriptEngine {
       if (!(error instanceof ModuleRewriteError)) throw error;
       throw new ScriptError('SCRIPT_SYNTAX', `${this.#label}: ${error.message}`, 'build the plugin for wasm32 with the MVP feature set (plus bulk memory, SIMD...)', { file: this.#label, cause: error });
     }
-    let module: WasmModule;
     try {
-      module = await wasmApi.compile(prepared);
+      return await wasmApi.compile(prepared);
     } catch (error) {
       throw new ScriptError('SCRIPT_SYNTAX', `${this.#label} is not a valid WebAssembly module: ${(error as Error).message}`, 'rebuild the plugin', { file: this.#label, cause: error });
     }
-    this.#checkInterface(module);
-    return module;
   }
 
   /** Refuses imports the sandbox does not provide and a missing entry export, before instantiating. */

@@ -1,0 +1,115 @@
+// JavaScript script actors (script/src/javascript/, isolated-vm) and inline expressions
+// (script/src/expression/, QuickJS): what they cost.
+//
+//   node bench/script-js.bench.ts            # full run (~30 s)
+//   node bench/script-js.bench.ts --quick    # smoke run
+//
+// 1. Per-message overhead at steady state: engine.call round trips of a small JSON payload
+//    ({in: {id, value}} -> {out: {id, value + 1}}, state carried), the script's own work being
+//    negligible. Target (issue 5): <= 20 µs.
+// 2. Cold start per node: create + start() (isolate, context, compile, top-level code) + the first
+//    call's answer; median of several nodes. Reported.
+// 3. Memory per idle node: process RSS growth per started, idle node (isolates live outside the
+//    Node heap, so RSS is what counts), with many nodes at once. Reported.
+// 4. Inline expressions: cost of one evaluation of a compiled expression (`item.value * factor`),
+//    of an uncompiled `evaluate`, and of a template. Reported (components evaluate per message).
+import type { ScriptCall } from '../script/src/engine.ts';
+import { createExpressionEngine } from '../script/src/expression/index.ts';
+import { JavaScriptEngine } from '../script/src/javascript/index.ts';
+import { machine, median, report } from './lib.ts';
+
+const QUICK = process.argv.includes('--quick');
+const BENCH = 'script-js.bench.ts';
+const CALLS = QUICK ? 2_000 : 100_000;
+const ROUNDS = QUICK ? 1 : 5;
+const COLD_STARTS = QUICK ? 3 : 15;
+const IDLE_NODES = QUICK ? 10 : 100;
+const EVALUATIONS = QUICK ? 5_000 : 300_000;
+const CODE = 'export default function ({ inputs, state }) {\n  state.n = (state.n ?? 0) + 1;\n  return { out: { id: inputs.in.id, value: inputs.in.value + 1 } };\n}\n';
+const LIMITS = { timeoutMs: 1000, memoryMb: 32, maxOutputBytes: 1 << 20 };
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const signal = new AbortController().signal;
+
+function createEngine(nodeId: string): JavaScriptEngine {
+  return new JavaScriptEngine({ nodeId, source: { code: CODE }, isolation: 'sandbox', limits: LIMITS, config: {} });
+}
+
+function call(engine: JavaScriptEngine, i: number, state: unknown): Promise<{ state: unknown }> {
+  const request: ScriptCall = { inputs: { in: { id: i, value: i } }, state, emit() {}, log: quiet, signal };
+  return engine.call(request);
+}
+
+/** µs per call: the median over rounds of a steady stream of calls, after a warm-up. */
+async function overhead(): Promise<number> {
+  const engine = createEngine('overhead');
+  try {
+    let state: unknown = {};
+    for (let i = 0; i < 5_000; i++) state = (await call(engine, i, state)).state;
+    const rounds: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const started = performance.now();
+      for (let i = 0; i < CALLS; i++) state = (await call(engine, i, state)).state;
+      rounds.push(((performance.now() - started) * 1000) / CALLS);
+    }
+    return median(rounds);
+  } finally {
+    await engine.dispose();
+  }
+}
+
+async function coldStart(): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < COLD_STARTS; i++) {
+    const started = performance.now();
+    const engine = createEngine(`cold-${i}`);
+    await engine.start();
+    await call(engine, 0, {});
+    times.push(performance.now() - started);
+    await engine.dispose();
+  }
+  return median(times);
+}
+
+async function idleMemory(): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const before = process.memoryUsage().rss;
+  const engines = Array.from({ length: IDLE_NODES }, (_, i) => createEngine(`idle-${i}`));
+  try {
+    for (const engine of engines) await call(engine, 0, {});
+    gc?.();
+    return (process.memoryUsage().rss - before) / 1024 / 1024 / IDLE_NODES;
+  } finally {
+    await Promise.all(engines.map((engine) => engine.dispose()));
+  }
+}
+
+async function expressions(): Promise<{ compiled: number; evaluate: number; template: number }> {
+  const ex = await createExpressionEngine();
+  try {
+    const time = (fn: (i: number) => unknown): number => {
+      for (let i = 0; i < 10_000; i++) fn(i);
+      const started = performance.now();
+      for (let i = 0; i < EVALUATIONS; i++) fn(i);
+      return ((performance.now() - started) * 1000) / EVALUATIONS;
+    };
+    const compiled = ex.compile('item.value * factor');
+    const template = ex.compileTemplate('#${id}: ${name}');
+    return {
+      compiled: time((i) => compiled({ item: { id: i, value: i }, factor: 2 })),
+      evaluate: time((i) => ex.evaluate("amount > 100 && status === 'open'", { amount: i, status: 'open' })),
+      template: time((i) => template({ id: i, name: 'n' })),
+    };
+  } finally {
+    ex.dispose();
+  }
+}
+
+console.log(`JavaScript script actors and expressions — ${QUICK ? 'quick smoke run' : 'full run'} on ${machine()}`);
+report({ bench: BENCH, metric: 'overhead', value: await overhead(), unit: 'µs/msg', target: '<=20' });
+report({ bench: BENCH, metric: 'cold_start', value: await coldStart(), unit: 'ms', target: 'report' });
+report({ bench: BENCH, metric: 'idle_rss', value: await idleMemory(), unit: 'MB/node', target: 'report' });
+const ex = await expressions();
+report({ bench: BENCH, metric: 'expression_compiled', value: ex.compiled, unit: 'µs/eval', target: 'report' });
+report({ bench: BENCH, metric: 'expression_evaluate', value: ex.evaluate, unit: 'µs/eval', target: 'report' });
+report({ bench: BENCH, metric: 'expression_template', value: ex.template, unit: 'µs/eval', target: 'report' });
