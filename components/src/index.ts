@@ -11,6 +11,9 @@ const CATEGORIES: readonly URL[] = [
   new URL('./logic/index.ts', import.meta.url),
   new URL('./time/index.ts', import.meta.url),
   new URL('./debug/index.ts', import.meta.url),
+  new URL('./integration/index.ts', import.meta.url),
+  new URL('./data/index.ts', import.meta.url),
+  new URL('./media/index.ts', import.meta.url),
   new URL('./templates/index.ts', import.meta.url),
 ];
 
