@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -66,5 +66,28 @@ describe('data/Sqlite', () => {
     const problems = await loadProblems(registry, { nodes: { db: ['data/Sqlite', { busyTimeoutMs: -1 }] } });
     assertProblem(problems, '$.processes.db.metadata.path', /config field 'path' is required but missing/, /add 'path': a string/);
     assertProblem(problems, '$.processes.db.metadata.busyTimeoutMs', /must be >= 0, got a number \(-1\)/);
+  });
+});
+
+describe('examples/components-data.json (order book on SQLite)', () => {
+  const example = JSON.parse(readFileSync(new URL('../../examples/components-data.json', import.meta.url), 'utf8')) as unknown;
+
+  it("records each order and returns the customer's totals; a bad order is refused by the table's constraint", async () => {
+    const net = await Network.create(example, { registry });
+    const totals: unknown[] = [];
+    net.onOutput((port, value) => void (port === 'totals' && totals.push(value)));
+    await net.start();
+    for (const order of [{ customer: 'ada', item: 'tea', qty: 2 }, { customer: 'bob', item: 'tea', qty: 1 }, { customer: 'ada', item: 'tea', qty: 3 }, { customer: 'ada', item: 'jam', qty: 1 }]) {
+      net.send('order', order);
+    }
+    await net.whenIdle();
+    assert.deepEqual(totals.at(-1), [{ item: 'jam', total: 1 }, { item: 'tea', total: 5 }]);
+    assert.equal(totals.length, 4);
+    net.send('order', { customer: 'ada', item: 'tea', qty: 0 });
+    await net.whenIdle();
+    const [error] = net.errors();
+    assert.equal(error.error.code, 'DB_QUERY');
+    assert.match(error.error.message, /CHECK constraint failed/);
+    await net.stop();
   });
 });

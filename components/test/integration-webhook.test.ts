@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import type { Metadata } from '@actorflow/network';
+import { Network, type Metadata } from '@actorflow/network';
 import { toWebhookReply } from '../src/integration/index.ts';
 import { assertProblem, loadProblems, registryWith, run, runError } from './helpers.ts';
+import { sendJson, startHttpServer } from './support/http-server.ts';
 
 const registry = await registryWith('integration');
 
@@ -83,5 +85,26 @@ describe('integration/WebhookResponse', () => {
     assertProblem(problems, '$.processes.reply.metadata.status', /config field 'status' must be <= 599, got a number \(700\)/);
     assertProblem(problems, '$.processes.reply.metadata.bodyType', /got a string \("xml"\)/, /"auto", "json", "text", "binary"/);
     assertProblem(problems, '$.processes.reply.metadata.inputAs', /got a string \("whole"\)/, /"body", "reply"/);
+  });
+});
+
+describe('examples/components-integration.json (webhook proxy)', () => {
+  const example = JSON.parse(readFileSync(new URL('../../examples/components-integration.json', import.meta.url), 'utf8')) as unknown;
+
+  it('replies with the fetched JSON, or with a 502 carrying the error', async () => {
+    const server = await startHttpServer();
+    server.route('/status', (_req, res) => sendJson(res, 200, { healthy: true }));
+    try {
+      const ok = await (await Network.create(example, { registry })).run({ input: { request: { url: `${server.origin}/status` } }, timeoutMs: 10_000 });
+      assert.equal(ok.status, 'completed');
+      assert.deepEqual(ok.results.reply, [{ status: 200, headers: { 'content-type': 'application/json', 'x-proxied-by': 'actorflow' }, body: '{"healthy":true}' }]);
+      const failed = await (await Network.create(example, { registry })).run({ input: { request: { url: `${server.origin}/gone` } }, timeoutMs: 10_000 });
+      assert.equal(failed.status, 'completed');
+      const [reply] = failed.results.failure as { status: number; body: string }[];
+      assert.equal(reply.status, 502);
+      assert.equal(JSON.parse(reply.body).code, 'HTTP_STATUS');
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
+import { Network } from '@actorflow/network';
 import { assertProblem, loadProblems, registryWith, run, runError } from './helpers.ts';
 import { startHttpServer, type TestHttpServer } from './support/http-server.ts';
 import { animatedGif, png, rotatedJpeg, wav } from './support/media-fixtures.ts';
@@ -191,5 +192,19 @@ describe('media/ImageTransform', () => {
     assertProblem(problems, '$.processes.t.metadata.quality', /must be <= 100, got a number \(101\)/);
     assertProblem(problems, '$.processes.i.metadata.maxBytes', /must be >= 1, got a number \(0\)/);
     assertProblem(problems, '$.processes.i.metadata.allowAddresses[0]', /got a string \("localhost"\)/, /an IPv4 address or network/);
+  });
+});
+
+describe('examples/components-media.json (thumbnails)', () => {
+  const example = JSON.parse(readFileSync(new URL('../../examples/components-media.json', import.meta.url), 'utf8')) as unknown;
+
+  it('reports the image and makes a WebP thumbnail that fits 128x128', async () => {
+    const result = await (await Network.create(example, { registry })).run({ input: { image: await png(512, 256) }, timeoutMs: 10_000 });
+    assert.equal(result.status, 'completed');
+    const [info] = result.results.info as Record<string, any>[];
+    assert.deepEqual([info.mime, info.metadata.width, info.metadata.height], ['image/png', 512, 256]);
+    const [thumbnail] = result.results.thumbnail as Record<string, any>[];
+    assert.equal(thumbnail.mime, 'image/webp');
+    assert.deepEqual(thumbnail.metadata, { format: 'webp', width: 128, height: 64 });
   });
 });
