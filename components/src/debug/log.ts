@@ -20,6 +20,7 @@ export const Log = defineActor({
   outports: { out: { description: 'The same packet' } },
   config: {
     type: 'object',
+    examples: [{ level: 'info', message: 'order ${data.id}: ${data.status}' }],
     properties: {
       level: { enum: ['debug', 'info', 'warn', 'error'], default: 'info', description: 'Log level' },
       message: { type: 'string', minLength: 1, description: 'Template of the log message over `data`, e.g. `order ${data.id}: ${data.status}`' },
@@ -58,6 +59,7 @@ export const Inspect = defineActor({
   },
   config: {
     type: 'object',
+    examples: [{ maxPreview: 200 }],
     properties: { maxPreview: { type: 'integer', minimum: 0, maximum: 100_000, default: 200, description: 'Longest preview text, in characters' } },
   },
   process(input, ctx) {

@@ -23,6 +23,7 @@ export const Branch = defineActor({
   },
   config: {
     type: 'object',
+    examples: [{ rules: { type: 'IF', groups: [{ connector: 'AND', rules: [{ field: 'amount', operator: 'greater_than', value: 100 }, { field: 'status', operator: 'is', value: 'open' }] }] } }],
     properties: {
       rules: RULES_SCHEMA,
       condition: { type: 'string', minLength: 1, description: 'Expression over `data` (the packet), e.g. `data.amount > 100`; truthy → `true`' },

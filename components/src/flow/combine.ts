@@ -40,6 +40,7 @@ export const Merge = defineActor({
   outports: { out: { description: 'Every packet, in arrival order' } },
   config: {
     type: 'object',
+    examples: [{ tag: true }],
     properties: { tag: { type: 'boolean', default: false, description: 'Wrap each packet as `{ source, value }`' } },
   },
   process(input, ctx) {
@@ -54,7 +55,7 @@ export const Zip = defineActor({
   icon: 'layers',
   inports: { in: { description: 'One packet per connection per round (`in[0]`, `in[1]`, …)', addressable: true, required: true } },
   outports: { out: { description: 'The packets of one round, combined' } },
-  config: { type: 'object', properties: COMBINE_SCHEMA, ...NAMES_REQUIRED },
+  config: { type: 'object', examples: [{ combine: 'object', names: ['order', 'customer'] }], properties: COMBINE_SCHEMA, ...NAMES_REQUIRED },
   fire: 'all',
   process(input, ctx) {
     ctx.emit('out', combine(ctx.component, input.in as unknown[], ctx.config.combine as Combine, ctx.config.names as string[] | undefined));
@@ -79,6 +80,7 @@ export const Join = defineActor({
   },
   config: {
     type: 'object',
+    examples: [{ key: 'orderId', inputs: 2, combine: 'merge' }],
     required: ['key', 'inputs'],
     properties: {
       key: { ...PATH_SCHEMA, description: 'Field holding the join key (a path)' },

@@ -24,6 +24,7 @@ export const Gate = defineActor({
   },
   config: {
     type: 'object',
+    examples: [{ initial: 'closed', whenClosed: 'hold' }],
     properties: {
       initial: { enum: ['open', 'closed'], default: 'open', description: 'State at start' },
       whenClosed: { enum: ['drop', 'hold'], default: 'hold', description: 'What happens to packets while closed' },

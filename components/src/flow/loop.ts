@@ -22,6 +22,7 @@ export const Loop = defineActor({
   },
   config: {
     type: 'object',
+    examples: [{ batchSize: 1, breakCondition: "item.status === 'stop'" }],
     properties: {
       batchSize: { type: 'integer', minimum: 1, default: 1, description: 'Items per `item` packet; above 1 each packet is an array' },
       maxIterations: { type: 'integer', minimum: 1, default: 100_000, description: 'Safety limit: a collection needing more iterations is rejected (INVALID_INPUT) before anything is sent' },

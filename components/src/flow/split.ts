@@ -21,6 +21,7 @@ export const Split = defineActor({
   outports: { out: { description: 'One packet per part, in order' } },
   config: {
     type: 'object',
+    examples: [{ separator: '\n', skipEmpty: true }],
     properties: {
       separator: { type: 'string', minLength: 1, default: '\n', description: 'Where texts are cut' },
       trim: { type: 'boolean', default: false, description: 'Trim white space around text pieces' },

@@ -20,6 +20,7 @@ export const Switch = defineActor({
   },
   config: {
     type: 'object',
+    examples: [{ field: 'status', cases: ['active', 'pending'] }],
     required: ['cases'],
     properties: {
       field: { ...PATH_SCHEMA, description: 'Field to switch on (a path); omit it to switch on the whole packet' },

@@ -22,6 +22,7 @@ export const Batch = defineActor({
   outports: { out: { type: 'array', description: 'A batch: up to `size` packets, in arrival order' } },
   config: {
     type: 'object',
+    examples: [{ size: 50, maxWaitMs: 500 }],
     properties: {
       size: { type: 'integer', minimum: 1, default: 100, description: 'Packets per batch' },
       maxWaitMs: { type: 'integer', minimum: 0, default: 1000, description: 'Longest a partial batch waits after its first packet (0: no limit; it then waits for `size` or `flush`)' },
@@ -73,6 +74,7 @@ export const Window = defineActor({
   outports: { out: { type: 'array', description: 'A window: its packets in arrival order' } },
   config: {
     type: 'object',
+    examples: [{ by: 'time', durationMs: 1000 }],
     required: ['by'],
     properties: {
       by: { enum: ['count', 'time'], description: 'count: windows of `size` packets; time: windows of `durationMs`' },

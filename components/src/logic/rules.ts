@@ -71,6 +71,7 @@ export const Rules = defineActor({
   },
   config: {
     type: 'object',
+    examples: [{ ruleSets: [{ name: 'vip', groups: [{ rules: [{ field: 'total', operator: 'greater_equal', value: 1000 }] }], actions: { setProperty: [{ key: 'tier', value: 'gold' }], setOutput: [{ port: 'alert', value: 'vip order' }] } }] }],
     required: ['ruleSets'],
     properties: {
       ruleSets: { type: 'array', minItems: 1, items: RULE_SET_WITH_ACTIONS, description: 'Rule sets, in priority order' },

@@ -27,6 +27,7 @@ export const INTEGRATION_TEMPLATE_SPECS: TemplateSpec[] = [
     errorPorts: ['error_out'],
     properties: {
       type: 'object',
+      examples: [{ url: 'https://api.example.com/orders', method: 'POST', timeout: 30000, retryCount: 2 }],
       additionalProperties: false,
       required: ['url'],
       properties: {
@@ -52,6 +53,7 @@ export const INTEGRATION_TEMPLATE_SPECS: TemplateSpec[] = [
     errorPorts: ['error_out', 'error'],
     properties: {
       type: 'object',
+      examples: [{ engine: 'postgres', connectionString: 'postgres://app@127.0.0.1:5432/app', query: 'SELECT * FROM orders WHERE status = :status' }],
       additionalProperties: false,
       required: ['engine'],
       anyOf: [{ required: ['query'], description: 'query' }, { required: ['script'], description: 'script (Reflow)' }],

@@ -61,6 +61,7 @@ export const SCRIPT_TEMPLATE_SPECS: TemplateSpec[] = [
     errorPorts: ['error-out', 'error'],
     properties: {
       type: 'object',
+      examples: [{ script: 'const items = imports.data || [];\nreturn items.map((item) => ({ ...item, processed: true }));', timeout: 10000 }],
       additionalProperties: false,
       required: ['script'],
       properties: { script: { type: 'string', minLength: 1, description: 'The script: a function body (`return` its result) or an expression' }, ...LIMITS(10_000, 128) },
@@ -82,6 +83,7 @@ export const SCRIPT_TEMPLATE_SPECS: TemplateSpec[] = [
     errorPorts: ['error-out', 'error'],
     properties: {
       type: 'object',
+      examples: [{ script: 'return {"count": len(data)}', timeout: 30000 }],
       additionalProperties: false,
       required: ['script'],
       properties: {

@@ -88,6 +88,7 @@ export const LOGIC_DATA_TEMPLATE_SPECS: TemplateSpec[] = [
     outports: { 'true-out': { port: 'true' }, 'false-out': { port: 'false' } },
     properties: {
       type: 'object',
+      examples: [{ decisionRules: { type: 'IF', groups: [{ connector: 'AND', rules: [{ field: 'price', operator: 'greater_than', value: '100', valueType: 'number' }] }] } }],
       additionalProperties: false,
       properties: {
         decisionRules: RULES_SCHEMA,
@@ -114,6 +115,7 @@ export const LOGIC_DATA_TEMPLATE_SPECS: TemplateSpec[] = [
     },
     properties: {
       type: 'object',
+      examples: [{ switchField: 'status', case1Value: 'active', case2Value: 'pending', case3Value: 'inactive' }],
       additionalProperties: false,
       properties: {
         switchField: { type: 'string', description: 'Field name to switch on (omit: the whole packet)' },
@@ -140,6 +142,7 @@ export const LOGIC_DATA_TEMPLATE_SPECS: TemplateSpec[] = [
     outports: { 'item-out': { port: 'item' }, 'index-out': { port: 'index' }, 'done-out': { port: 'done' }, item: { port: 'item' }, completed: { port: 'done' } },
     properties: {
       type: 'object',
+      examples: [{ loopType: 'for-each', batchSize: 1, maxIterations: 1000, breakCondition: "item.status === 'stop'" }],
       additionalProperties: false,
       properties: {
         loopType: { enum: ['for-each'], default: 'for-each', description: 'Only for-each is supported (while / do-while: use for-each with breakCondition)' },
@@ -162,6 +165,7 @@ export const LOGIC_DATA_TEMPLATE_SPECS: TemplateSpec[] = [
     errorPorts: ['errors-out', 'error'],
     properties: {
       type: 'object',
+      examples: [{ dataOperations: [{ id: 'set1', name: 'active users', operations: [{ id: 'op1', type: 'filter', enabled: true, filterExpression: "item.status === 'active'" }, { id: 'op2', type: 'sort', enabled: true, sortField: 'name', sortDirection: 'asc' }] }] }],
       additionalProperties: false,
       properties: {
         dataOperations: DATA_OPERATIONS,
@@ -184,6 +188,7 @@ export const LOGIC_DATA_TEMPLATE_SPECS: TemplateSpec[] = [
     errorPorts: ['error', 'errors-out'],
     properties: {
       type: 'object',
+      examples: [{ dataOperations: [{ operations: [{ type: 'aggregate', aggregateField: 'amount', aggregateFunction: 'sum' }] }] }],
       additionalProperties: false,
       required: ['dataOperations'],
       properties: { dataOperations: DATA_OPERATIONS },
@@ -200,6 +205,7 @@ export const LOGIC_DATA_TEMPLATE_SPECS: TemplateSpec[] = [
     outports: { matched: { port: 'matched' }, unmatched: { port: 'unmatched' }, 'matched-out': { port: 'matched' }, 'unmatched-out': { port: 'unmatched' } },
     properties: {
       type: 'object',
+      examples: [{ rules: { type: 'IF', groups: [{ connector: 'AND', rules: [{ field: 'score', operator: 'between', value: [50, 100] }] }], actions: { setProperty: [{ key: 'grade', value: 'pass' }] } } }],
       additionalProperties: false,
       required: ['rules'],
       properties: {

@@ -18,6 +18,7 @@ export const Delay = defineActor({
   outports: { out: { description: 'The same packets, later' } },
   config: {
     type: 'object',
+    examples: [{ delayMs: 500 }],
     required: ['delayMs'],
     properties: { delayMs: { type: 'integer', minimum: 0, maximum: 86_400_000, description: 'Delay in milliseconds' } },
   },

@@ -24,6 +24,7 @@ export const Throttle = defineActor({
   },
   config: {
     type: 'object',
+    examples: [{ intervalMs: 1000, mode: 'drop', trailing: true }],
     required: ['intervalMs'],
     properties: {
       intervalMs: { type: 'integer', minimum: 1, description: 'Minimum time between two packets going out' },
@@ -91,6 +92,7 @@ export const Debounce = defineActor({
   },
   config: {
     type: 'object',
+    examples: [{ waitMs: 300 }],
     required: ['waitMs'],
     properties: { waitMs: { type: 'integer', minimum: 1, description: 'Quiet time that ends a burst, in milliseconds' } },
   },

@@ -43,6 +43,7 @@ export const Interval = defineActor({
   outports: { out: { description: 'A tick: `{ count, firedAt }` or the configured payload' } },
   config: {
     type: 'object',
+    examples: [{ intervalMs: 1000, count: 10 }],
     required: ['intervalMs'],
     properties: {
       intervalMs: { type: 'integer', minimum: 1, description: 'Time between ticks, in milliseconds' },
@@ -72,6 +73,7 @@ export const Cron = defineActor({
   outports: { out: { description: 'A tick: `{ count, firedAt }` or the configured payload' } },
   config: {
     type: 'object',
+    examples: [{ pattern: '0 */5 * * * *', timezone: 'Europe/Amsterdam' }],
     required: ['pattern'],
     properties: {
       pattern: {

@@ -19,6 +19,7 @@ export const CsvParse = defineActor({
   outports: { out: { description: 'The records (an array), or one record per packet with `each`' } },
   config: {
     type: 'object',
+    examples: [{ columns: true, cast: true, each: true }],
     properties: {
       ...DIALECT,
       columns: {
@@ -66,6 +67,7 @@ export const CsvFormat = defineActor({
   outports: { out: { type: 'string', description: 'The CSV text' } },
   config: {
     type: 'object',
+    examples: [{ columns: ['id', 'name'], header: true }],
     properties: {
       ...DIALECT,
       columns: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, uniqueItems: true, description: 'Columns to write, in order (default: the keys of the first object record)' },

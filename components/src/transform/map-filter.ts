@@ -8,8 +8,9 @@ interface ExpressionState {
   fn?: CompiledExpression;
 }
 
-const EXPRESSION_CONFIG = (what: string) => ({
+const EXPRESSION_CONFIG = (what: string, example: string) => ({
   type: 'object',
+  examples: [{ expression: example }],
   required: ['expression'],
   properties: { expression: { type: 'string', minLength: 1, description: what } },
 });
@@ -21,7 +22,7 @@ export const Map = defineActor({
   icon: 'function-square',
   inports: { in: { description: 'The packet', required: true } },
   outports: { out: { description: 'The value of the expression' } },
-  config: EXPRESSION_CONFIG('Expression over `data` (the packet)'),
+  config: EXPRESSION_CONFIG('Expression over `data` (the packet)', '({ ...data, total: data.price * data.qty })'),
   state: (): ExpressionState => ({}),
   async setup(ctx) {
     ctx.state.fn = compileExpression(await expressionEngine(), ctx, 'expression', ctx.config.expression as string);
@@ -45,7 +46,7 @@ export const Filter = defineActor({
     out: { description: 'Packets that pass' },
     rejected: { description: 'Packets that do not' },
   },
-  config: EXPRESSION_CONFIG('Condition over `data` (the packet), e.g. `data.status === "active"`'),
+  config: EXPRESSION_CONFIG('Condition over `data` (the packet), e.g. `data.status === "active"`', 'data.total > 100'),
   state: (): ExpressionState => ({}),
   async setup(ctx) {
     ctx.state.fn = compileExpression(await expressionEngine(), ctx, 'expression', ctx.config.expression as string);

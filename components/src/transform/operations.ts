@@ -221,6 +221,7 @@ export const Operations = defineActor({
   outports: { out: { description: 'The result (each item separately when the pipeline ends with split)' } },
   config: {
     type: 'object',
+    examples: [{ operations: [{ type: 'filter', expression: "item.status === 'active'" }, { type: 'group', field: 'dept' }, { type: 'aggregate', function: 'sum', field: 'salary' }] }],
     required: ['operations'],
     properties: { operations: { type: 'array', minItems: 1, items: OPERATION_SCHEMA, description: 'Operations, applied in order' } },
   },

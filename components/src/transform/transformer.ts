@@ -112,6 +112,7 @@ export const Transform = defineActor({
   outports: { out: { description: 'The transformed packet' } },
   config: {
     type: 'object',
+    examples: [{ operations: [{ op: 'parseJson' }, { op: 'extract', path: 'user' }, { op: 'set', path: 'greeting', template: 'Hello ${data.name}' }] }],
     required: ['operations'],
     properties: { operations: { type: 'array', minItems: 1, items: TRANSFORM_STEP_SCHEMA, description: 'Steps, applied in order' } },
   },

@@ -15,6 +15,7 @@ export const Validate = defineActor({
   },
   config: {
     type: 'object',
+    examples: [{ schema: { type: 'object', required: ['id'], properties: { id: { type: 'integer' } } } }],
     required: ['schema'],
     properties: {
       schema: { type: ['object', 'boolean'], description: 'The JSON Schema packets must satisfy' },
