@@ -17,7 +17,7 @@
 // Discovered script files (`*.actor.*`, see discovery/) become components of their own through
 // defineScriptComponent: same runtime, ports and name from the script's metadata.
 import { isAbsolute, resolve } from 'node:path';
-import { defineActor, type ActorContext, type ActorDefinition, type InPorts, type JsonSchema, type OutPorts } from '@actorflow/network';
+import { defineActor, RESERVED_METADATA_KEYS, type ActorContext, type ActorDefinition, type InPorts, type JsonSchema, type OutPorts } from '@actorflow/network';
 import {
   ScriptError, isScriptError, normalizePorts, resolveLimits,
   type EngineOptions, type Isolation, type ScriptEngine, type ScriptEngineFactory, type ScriptLimits, type ScriptMetadata, type ScriptRuntime,
@@ -244,7 +244,7 @@ export interface ScriptComponentSpec {
 /**
  * Defines a component that runs one script file: its name, description and ports come from the
  * script's metadata; a node's config is handed to the script (keys isolation, limits, onError and
- * grants configure the execution itself).
+ * grants configure the execution itself; the runtime's own keys, like thread and retry, are not passed).
  */
 export function defineScriptComponent(spec: ScriptComponentSpec, options: ScriptComponentOptions = {}): ActorDefinition {
   const { metadata } = spec;
@@ -254,7 +254,8 @@ export function defineScriptComponent(spec: ScriptComponentSpec, options: Script
     ? { ...declared, properties: { ...(declared.properties as Record<string, unknown> | undefined), ...EXECUTION_PROPERTIES } }
     : { type: 'object', properties: EXECUTION_PROPERTIES };
   const behaviour = scriptBehaviour(factories, (ctx) => {
-    const { isolation, limits, onError, grants, ...scriptConfig } = ctx.config as Record<string, unknown> & Partial<ScriptNodeConfig>;
+    const { isolation, limits, onError, grants, ...rest } = ctx.config as Record<string, unknown> & Partial<ScriptNodeConfig>;
+    const scriptConfig = Object.fromEntries(Object.entries(rest).filter(([key]) => !RESERVED_METADATA_KEYS.includes(key)));
     return {
       runtime: spec.runtime,
       onError: onError ?? 'continue',

@@ -68,6 +68,24 @@ describe('discovery of *.actor.* files', () => {
     assert.deepEqual(await runOne(registry, 'mine/double', 'in', 4, 'out'), [8]);
   });
 
+  it('hands the node config to the script, with the defaults of the schema it declares', async () => {
+    const d = folder({
+      'shout.actor.js': `export const metadata = { name: 'text/Shout', inports: ['text'], outports: ['out'],
+        config: { type: 'object', properties: { suffix: { type: 'string', default: '!' } } } };
+export default ({ inputs, config }) => ({ out: inputs.text + config.suffix + Object.keys(config).sort().join(',') });
+`,
+    });
+    const registry = new ComponentRegistry();
+    await discoverActors(d.dir, registry);
+    assert.deepEqual(await runOne(registry, 'text/Shout', 'text', 'hey', 'out'), ['hey!suffix']);
+    const g = new Graph({ name: 'configured' });
+    g.addNode('n', 'text/Shout', { suffix: '?', limits: { timeoutMs: 500 }, retry: { attempts: 1 } });
+    g.addInitial('hey', { node: 'n', port: 'text' });
+    g.addOutport('out', 'n', 'out');
+    const result = await (await Network.create(g, { registry })).run({ timeoutMs: 20_000 });
+    assert.deepEqual(result.results.out, ['hey?suffix'], JSON.stringify(result.errors));
+  });
+
   it('reports broken files with file and line, and registers the rest', async () => {
     const d = folder({
       'good.actor.js': UPPER_JS,
