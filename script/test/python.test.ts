@@ -2,6 +2,7 @@
 // mode, streaming, logging, precise errors with the script's line, and metadata discovery.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import { FLOW } from '@actorflow/network';
 import { ScriptError, type ScriptLimits } from '../src/engine.ts';
 import { createPythonEngineFactory, pythonEngineFactory, type PythonEngine } from '../src/python/index.ts';
@@ -149,6 +150,37 @@ describe('Python engine: host lifecycle', () => {
     assert.equal(hosts[0], hosts[1], 'the first host serves until it passes its budget (1 s)');
     assert.notEqual(hosts[3], hosts[0], 'then a fresh host takes over');
     assert.deepEqual(driver.state, { calls: 4 });
+  });
+});
+
+describe('Python engine: sandbox uids', () => {
+  it('never hands the same uid to nodes in different threads (claims under /run/actorflow/uids), and frees it on dispose', async (t) => {
+    if (!(await pythonEngineFactory.sandboxSupport()).dropsPrivileges) return t.skip('hosts keep the server\'s uid here (not root)');
+    const range = { uidBase: 1_990_000_000 + (process.pid % 1000) * 4, uidCount: 1 };
+    const first = createPythonEngineFactory(range).create({ nodeId: 'uid-a', isolation: 'sandbox', config: {}, limits: LIMITS, source: { code: '' } });
+    engines.push(first);
+    await first.start();
+    assert.equal(first.sandboxUid, range.uidBase);
+    const moduleUrl = new URL('../src/python/index.ts', import.meta.url).href;
+    const inWorker = new Promise<string>((resolve, reject) => {
+      const worker = new Worker(`
+        const { parentPort, workerData } = require('node:worker_threads');
+        import(workerData.moduleUrl).then(async ({ createPythonEngineFactory }) => {
+          const engine = createPythonEngineFactory(workerData.range).create({ nodeId: 'uid-b', isolation: 'sandbox', config: {},
+            limits: { timeoutMs: 5000, memoryMb: 64, maxOutputBytes: 1000 }, source: { code: '' } });
+          try { await engine.start(); parentPort.postMessage('uid ' + engine.sandboxUid); }
+          catch (error) { parentPort.postMessage(error.code + ': ' + error.message); }
+          finally { await engine.dispose(); }
+        });`, { eval: true, workerData: { moduleUrl, range } });
+      worker.once('message', (message: string) => { resolve(message); void worker.terminate(); });
+      worker.once('error', reject);
+    });
+    assert.match(await inWorker, /^SCRIPT_CONFIG: all 1 sandbox uids .* are in use/);
+    await first.dispose();
+    const second = createPythonEngineFactory(range).create({ nodeId: 'uid-c', isolation: 'sandbox', config: {}, limits: LIMITS, source: { code: '' } });
+    engines.push(second);
+    await second.start();
+    assert.equal(second.sandboxUid, range.uidBase, 'the disposed node\'s uid is free again');
   });
 });
 

@@ -11,6 +11,8 @@
 // which the process limit would not apply (the kernel does not enforce RLIMIT_NPROC for root) and
 // root-only files would be readable.
 import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ScriptError } from '../engine.ts';
 
@@ -121,11 +123,19 @@ export function interpreterFlags(sitePackages: boolean): string[] {
   return sitePackages ? ['-I'] : ['-I', '-S'];
 }
 
-/** Hands out one unprivileged uid per live host, so per-uid limits (RLIMIT_NPROC) are per node. */
+/** Where uid claims live: one directory per uid in use, naming its owner (tmpfs: gone at reboot). */
+const UID_CLAIMS = '/run/actorflow/uids';
+
+/**
+ * Hands out one unprivileged uid per live host, so per-uid limits (RLIMIT_NPROC) are per node.
+ * A uid is claimed by creating its directory under /run/actorflow/uids (atomic), so engines in other
+ * worker threads and other Actorflow processes on the machine never get the same one; the claim
+ * of a process that died is taken over.
+ */
 export class UidPool {
   private static readonly pools = new Map<string, UidPool>();
 
-  /** The process-wide pool of a range: engines of every factory share it, so no uid is handed out twice. */
+  /** The pool of a range (shared by the engines of every factory in this thread). */
   static shared(base: number, size: number): UidPool {
     const key = `${base}:${size}`;
     let pool = UidPool.pools.get(key);
@@ -133,31 +143,67 @@ export class UidPool {
     return pool;
   }
 
-  private readonly inUse = new Set<number>();
-  private next: number;
   private readonly base: number;
   private readonly size: number;
+  private next: number;
 
   private constructor(base: number, size: number) {
     this.base = base;
     this.size = size;
-    this.next = base;
+    this.next = base + Math.floor(Math.random() * size);   // spread the first claims of concurrent processes
   }
 
   acquire(): number {
+    mkdirSync(UID_CLAIMS, { recursive: true, mode: 0o700 });
     for (let i = 0; i < this.size; i++) {
       const uid = this.next;
-      this.next = this.next + 1 >= this.base + this.size ? this.base : this.next + 1;
-      if (!this.inUse.has(uid)) {
-        this.inUse.add(uid);
-        return uid;
-      }
+      this.next = uid + 1 >= this.base + this.size ? this.base : uid + 1;
+      if (claim(uid)) return uid;
     }
     throw new ScriptError('SCRIPT_CONFIG', `all ${this.size} sandbox uids (from ${this.base}) are in use`,
       'dispose idle script nodes, or start the engine with a larger uidCount');
   }
 
   release(uid: number): void {
-    this.inUse.delete(uid);
+    rmSync(join(UID_CLAIMS, String(uid)), { recursive: true, force: true });
+  }
+}
+
+const OWNER = `${process.pid}`;
+
+/** Claims `uid` (mkdir is atomic); a claim whose owning process is gone is removed and retried once. */
+function claim(uid: number): boolean {
+  const dir = join(UID_CLAIMS, String(uid));
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'owner'), OWNER);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = readFileOr(join(dir, 'owner'));
+      // no owner yet: a claim being made right now (or one whose maker crashed in between: one uid lost)
+      if (attempt > 0 || owner === '' || processAlive(Number(owner))) return false;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return false;
+}
+
+function readFileOr(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
