@@ -18,7 +18,7 @@ before(async () => {
   registry = await testRegistry();
 });
 
-const QUICK: ZealConfigOverrides = { registerTemplates: false, finishTimeoutMs: 8000, zip: { reconnectBaseMs: 20, reconnectMaxMs: 100, liveIntervalMs: 20 } };
+const QUICK: ZealConfigOverrides = { registerTemplates: false, finishTimeoutMs: 8000, windowMs: 20, zip: { reconnectBaseMs: 20, reconnectMaxMs: 100 } };
 
 function live(zeal: ZealStandIn, overrides: ZealConfigOverrides = QUICK): ZealIntegration {
   const integration = new ZealIntegration({ config: resolveZealConfig({ ZEAL_ZIP_URL: zeal.zipUrl }, { ...QUICK, ...overrides }), registry });
@@ -140,7 +140,7 @@ describe('a workflow updated in Zeal while it runs', () => {
       await integration.connection('wf-upd')!.ready();
       const { graph } = integration.convert(v1);
       const net = await Network.create(graph, { registry });
-      const observed = integration.observe({ id: 'run-upd', source: 'zeal', graph: net.graph, events: net.events, metadata: { zeal: { workflowId: 'wf-upd' } } })!;
+      const observed = integration.observe({ id: 'run-upd', source: 'zeal', graph: net.graph, events: net.events, stats: () => net.stats(), metadata: { zeal: { workflowId: 'wf-upd' } } })!;
       const running = net.run();
       const v2 = slowWorkflow('wf-upd', 100);
       v2.graphs[0].nodes.push(zealNode('tap', 'test/Sink'));
@@ -151,7 +151,7 @@ describe('a workflow updated in Zeal while it runs', () => {
       assert.equal(result.status, 'completed');
       assert.ok(net.graph.nodes.has('tap'), 'the new node was added to the live graph');
       assert.ok(net.graph.getEdge({ node: 'delay', port: 'out' }, { node: 'tap', port: 'in' }));
-      await observed.finish(outcomeOf(result));
+      await observed.finish(outcomeOf(result), result.stats);
       const tapped = observer.zipEvents('node.executing').find((e) => e.nodeId === 'tap');
       assert.deepEqual(tapped?.inputConnections, ['c-tap']);
     } finally {
@@ -164,18 +164,21 @@ describe('a workflow updated in Zeal while it runs', () => {
 
 describe('the EventBridge', () => {
   function sink(name: string, behaviour: Partial<BridgeSink>): BridgeSink {
-    return { name, event() {}, async finish() {}, abandon() {}, report: () => ({ delivered: 0, dropped: 0 }), ...behaviour };
+    return { name, activity() {}, event() {}, async finish() {}, abandon() {}, report: () => ({ delivered: 0, dropped: 0 }), ...behaviour };
   }
 
+  /** emit (100) → chatty (an ActorLog event per message) → sink. */
   async function run(bridge: EventBridge) {
     const g = new Graph({}, { caseSensitive: true });
     g.addNode('emit', 'test/Emit', { count: 100 });
+    g.addNode('chatty', 'test/Chatty');
     g.addNode('sink', 'test/Sink');
-    g.addEdge({ node: 'emit', port: 'out' }, { node: 'sink', port: 'in' });
+    g.addEdge({ node: 'emit', port: 'out' }, { node: 'chatty', port: 'in' });
+    g.addEdge({ node: 'chatty', port: 'out' }, { node: 'sink', port: 'in' });
     const net = await Network.create(g, { registry });
-    bridge.attach(net.events);
+    bridge.attach({ hub: net.events, graph: net.graph, stats: () => net.stats() });
     const result = await net.run();
-    return { result, report: await bridge.finish(outcomeOf(result)) };
+    return { result, report: await bridge.finish(outcomeOf(result), result.stats) };
   }
 
   it('contains a sink that throws: the run completes, the other sinks get every event, the errors are counted', async () => {
@@ -183,7 +186,7 @@ describe('the EventBridge', () => {
     const failures: string[] = [];
     const bridge = new EventBridge({
       sinks: [sink('broken', { event() { throw new Error('sink bug'); } }), sink('good', { event: (e) => void seen.push(e) })],
-      finishTimeoutMs: 1000, onSinkError: (name) => failures.push(name),
+      windowMs: 10, finishTimeoutMs: 1000, onSinkError: (name) => failures.push(name),
     });
     const { result, report } = await run(bridge);
     assert.equal(result.status, 'completed');
@@ -196,7 +199,7 @@ describe('the EventBridge', () => {
     let abandoned = false;
     const bridge = new EventBridge({
       sinks: [sink('stuck', { finish: () => new Promise(() => {}), abandon: () => void (abandoned = true), report: () => ({ delivered: 0, dropped: abandoned ? 7 : 0 }) })],
-      finishTimeoutMs: 100,
+      windowMs: 10, finishTimeoutMs: 100,
     });
     const { result, report } = await run(bridge);
     assert.equal(result.status, 'completed');
@@ -206,7 +209,7 @@ describe('the EventBridge', () => {
   });
 
   it('counts what the hub dropped when the bridge fell behind its bounded buffer', async () => {
-    const bridge = new EventBridge({ sinks: [sink('any', {})], bufferSize: 10, finishTimeoutMs: 1000 });
+    const bridge = new EventBridge({ sinks: [sink('any', {})], bufferSize: 10, windowMs: 10, finishTimeoutMs: 1000 });
     const { result, report } = await run(bridge);
     assert.equal(result.status, 'completed');
     assert.ok(report.hubDropped > 0);

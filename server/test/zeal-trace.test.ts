@@ -13,7 +13,7 @@ before(async () => {
   registry = await testRegistry();
 });
 
-const FAST_RETRY: ZealConfigOverrides = { registerTemplates: false, finishTimeoutMs: 8000, trace: { retryBaseMs: 20, retryMaxMs: 100, flushIntervalMs: 50, windowMs: 20 } };
+const FAST_RETRY: ZealConfigOverrides = { registerTemplates: false, finishTimeoutMs: 8000, windowMs: 20, trace: { retryBaseMs: 20, retryMaxMs: 100, flushIntervalMs: 50 } };
 
 /** Tracing only (no ZIP URL): ZEAL_URL points at the stand-in's REST port. */
 function tracer(zeal: ZealStandIn, overrides: ZealConfigOverrides = FAST_RETRY, extra: Record<string, string> = {}): ZealIntegration {
@@ -79,12 +79,14 @@ describe('a traced run', () => {
       assert.equal(typeof row.data.type, 'string');
       if (row.duration !== undefined) assert.ok(Number.isInteger(row.duration));
     }
-    const message = rows.find((r) => r.data.type === 'message' && r.nodeId === 'double')!;
-    assert.equal(message.portId, 'out');
-    assert.deepEqual({ ...(message.data.preview as object), value: undefined }, { to_node: 'sink', to_port: 'in', count: (message.data.preview as { count: number }).count, value: undefined });
-    assert.equal(typeof (message.data.preview as { value: unknown }).value, 'number');
-    assert.ok(rows.some((r) => r.nodeId === 'double' && r.eventType === 'input' && r.portId === 'in'));
-    assert.ok(rows.some((r) => r.nodeId === 'double' && r.eventType === 'output' && r.data.type === 'lifecycle'));
+    const input = rows.find((r) => r.nodeId === 'double' && r.eventType === 'input')!;
+    assert.equal(input.portId, 'in');
+    assert.equal(input.data.type, 'lifecycle');
+    const output = rows.find((r) => r.nodeId === 'double' && r.eventType === 'output')!;
+    assert.equal(output.portId, 'out');
+    assert.deepEqual((output.data.preview as { to: unknown }).to, [{ node: 'sink', port: 'in' }]);
+    const fired = rows.filter((r) => r.nodeId === 'double' && r.eventType === 'input').reduce((n, r) => n + (r.data.preview as { firings: number }).firings, 0);
+    assert.equal(fired, 3, 'every firing is counted');
   });
 
   it('sends at most 50 rows per request and one request per 50 rows when busy', async () => {
@@ -96,9 +98,10 @@ describe('a traced run', () => {
     assert.ok(mine.every((r) => (r.body as { events: unknown[] }).events.length <= 50));
     assert.equal(mine.length, trace.batches);
     assert.ok(trace.requests <= Math.ceil(trace.rows / 50) + 3, `${trace.requests} requests for ${trace.rows} rows`);
-    // 60,000+ network events become a few hundred rows: node activity is traced per window.
-    assert.ok(report.received > 60_000);
-    assert.ok(trace.rows < report.received / 50, `${trace.rows} rows for ${report.received} events`);
+    // 40,000 messages and 40,000 firings become a few rows per window: activity is traced per window.
+    assert.equal(run.result.stats.messages, 40_000);
+    assert.ok(report.windows > 0);
+    assert.ok(trace.rows * 50 < run.result.stats.messages, `${trace.rows} rows for ${run.result.stats.messages} messages`);
   });
 
   it('reports a failed run with status error, the failing node and its error', async () => {

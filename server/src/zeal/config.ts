@@ -16,19 +16,12 @@ export interface TraceTuning {
   retryBaseMs: number;
   retryMaxMs: number;
   requestTimeoutMs: number;
-  /** Message values up to this many bytes are sent as the row's `preview`; larger ones are summarised. */
+  /** Values (log data) up to this many bytes of JSON are sent as the row's preview; larger ones are cut. */
   previewBytes: number;
-  /**
-   * Node activity is traced per window of this length: a node that fired once gets that firing's
-   * rows, a node that fired thousands of times the same rows with counts and sums.
-   */
-  windowMs: number;
 }
 
 /** Tunables of the Socket.IO live channel. */
 export interface ZipTuning {
-  /** Node activity is coalesced and sent at most once per node per tick of this length. */
-  liveIntervalMs: number;
   /** Messages queued per workflow connection while disconnected or waiting for acks. */
   outboxSize: number;
   /** Runtime events sent and not yet acknowledged before the connection holds back. */
@@ -59,9 +52,11 @@ export interface ZealConfig {
   /** How long a finished run's bridge may take to flush before its leftovers count as dropped. */
   finishTimeoutMs: number;
   /**
-   * Events the network's hub may hold for a run's bridge before dropping them (counted). The hub
-   * delivers asynchronously, so a tight run can emit many events before the bridge sees the first.
+   * Node activity is read from the network's statistics once per window of this length: each
+   * active node gets a few live events and trace rows per window, however often it fires.
    */
+  windowMs: number;
+  /** Events (failures, logs, drops, streams) the network's hub may hold for a run's bridge before dropping them (counted). */
   bridgeBufferSize: number;
   trace: TraceTuning;
   zip: ZipTuning;
@@ -69,11 +64,11 @@ export interface ZealConfig {
 
 export const DEFAULT_TRACE_TUNING: TraceTuning = {
   batchSize: 50, flushIntervalMs: 1000, bufferSize: 10_000, concurrency: 2, attempts: 4,
-  retryBaseMs: 250, retryMaxMs: 5000, requestTimeoutMs: 10_000, previewBytes: 1024, windowMs: 100,
+  retryBaseMs: 250, retryMaxMs: 5000, requestTimeoutMs: 10_000, previewBytes: 1024,
 };
 
 export const DEFAULT_ZIP_TUNING: ZipTuning = {
-  liveIntervalMs: 100, outboxSize: 2000, ackWindow: 500, frameBufferBytes: 8 * 1024 * 1024,
+  outboxSize: 2000, ackWindow: 500, frameBufferBytes: 8 * 1024 * 1024,
   reconnectBaseMs: 500, reconnectMaxMs: 10_000, authTimeoutMs: 10_000,
 };
 
@@ -110,6 +105,7 @@ export interface ZealSettings {
 export interface ZealConfigOverrides {
   registerTemplates?: boolean;
   finishTimeoutMs?: number;
+  windowMs?: number;
   bridgeBufferSize?: number;
   trace?: Partial<TraceTuning>;
   zip?: Partial<ZipTuning>;
@@ -152,7 +148,8 @@ export function resolveZealConfig(settings: ZealSettings | Readonly<Record<strin
     workflows: [...new Set(workflows)],
     registerTemplates: overrides.registerTemplates ?? restUrl !== undefined,
     finishTimeoutMs: overrides.finishTimeoutMs ?? 10_000,
-    bridgeBufferSize: overrides.bridgeBufferSize ?? 200_000,
+    windowMs: overrides.windowMs ?? 100,
+    bridgeBufferSize: overrides.bridgeBufferSize ?? 10_000,
     trace: { ...DEFAULT_TRACE_TUNING, ...overrides.trace },
     zip: { ...DEFAULT_ZIP_TUNING, ...overrides.zip },
   };
@@ -165,8 +162,7 @@ function checkTuning(config: ZealConfig): void {
     ['trace.batchSize', config.trace.batchSize], ['trace.bufferSize', config.trace.bufferSize],
     ['trace.concurrency', config.trace.concurrency], ['trace.attempts', config.trace.attempts],
     ['zip.outboxSize', config.zip.outboxSize], ['zip.ackWindow', config.zip.ackWindow],
-    ['zip.liveIntervalMs', config.zip.liveIntervalMs], ['trace.windowMs', config.trace.windowMs],
-    ['bridgeBufferSize', config.bridgeBufferSize],
+    ['windowMs', config.windowMs], ['bridgeBufferSize', config.bridgeBufferSize],
   ];
   for (const [name, value] of positive) {
     if (!Number.isInteger(value) || value < 1) throw new ZealConfigError(`${name} must be a positive integer (got ${value})`, 'fix the override');

@@ -4,6 +4,7 @@
 import type { Graph } from '@actorflow/network';
 import type { BridgeReport } from './event-bridge.ts';
 import type { RunLauncher, ZealIntegration } from './integration.ts';
+import type { StatsSnapshot } from './node-activity.ts';
 import type { ExecutionOutcome, NetworkEventHub, NodeCounts } from './run.ts';
 
 /** What the bridge reads of a run's record. */
@@ -22,7 +23,7 @@ export interface EngineExecution {
   readonly id: string;
   readonly source: string;
   readonly graph: Graph;
-  readonly network: { readonly graph: Graph; readonly events: NetworkEventHub } | undefined;
+  readonly network: { readonly graph: Graph; readonly events: NetworkEventHub; stats(): StatsSnapshot } | undefined;
   record(): EngineRunRecord;
   onStatus(listener: (status: string) => void): () => void;
 }
@@ -69,15 +70,17 @@ export function followEngine(integration: ZealIntegration, engine: Pick<EngineHo
   return engine.onExecution((execution) => {
     let followed: ReturnType<ZealIntegration['observe']>;
     const stop = execution.onStatus((status) => {
-      if (status === 'Running' && !followed && execution.network) {
+      const net = execution.network;
+      if (status === 'Running' && !followed && net) {
         followed = integration.observe({
           id: execution.id, source: execution.source, metadata: execution.record().metadata,
-          graph: execution.network.graph, events: execution.network.events,
+          graph: net.graph, events: net.events, stats: () => net.stats(),
         });
       } else if (TERMINAL.has(status)) {
         stop();
         if (!followed) return;
-        void followed.finish(outcomeOfRecord(execution.record())).then((report) => onReport?.(execution.id, report));
+        const record = execution.record();
+        void followed.finish(outcomeOfRecord(record), net?.stats()).then((report) => onReport?.(execution.id, report));
       }
     });
   });

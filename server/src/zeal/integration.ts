@@ -10,6 +10,7 @@ import { EventBridge, type BridgeReport } from './event-bridge.ts';
 import { silentLogger, type ZealLogger } from './logger.ts';
 import { ZealMapping } from './mapping.ts';
 import { ZealRestClient } from './rest-client.ts';
+import type { StatsSnapshot } from './node-activity.ts';
 import type { BridgedRun, ExecutionOutcome, NetworkEventHub } from './run.ts';
 import type { BridgeSink } from './sink.ts';
 import { registerTemplates, type TemplateRegistration } from './templates.ts';
@@ -43,12 +44,14 @@ export interface ObservedExecution {
   /** The running graph (edits to it apply live). */
   graph: Graph;
   events: NetworkEventHub;
+  /** The network's statistics now (`net.stats()`). */
+  stats: () => StatsSnapshot;
 }
 
-/** A followed run: call `finish` once with how it ended. */
+/** A followed run: call `finish` once with how it ended (and its final statistics, when known). */
 export interface ObservedRun {
   readonly run: BridgedRun;
-  finish(outcome: ExecutionOutcome): Promise<BridgeReport>;
+  finish(outcome: ExecutionOutcome, finalStats?: StatsSnapshot): Promise<BridgeReport>;
   report(): BridgeReport;
 }
 
@@ -347,7 +350,7 @@ export class ZealIntegration {
       executionId: id, zealExecutionId: id, sessionId: ctx.sessionId ?? id, workflowId: ctx.workflowId, workflowName: ctx.workflowId,
       trigger: 'zeal', startedAt: Date.now(), mapping: ZealMapping.fromGraph(new Graph()),
     };
-    const session = new ZipSession(conn, run, this.config.zip.liveIntervalMs);
+    const session = new ZipSession(conn, run);
     const code = err instanceof ZealConversionError ? err.code : (err as { code?: unknown })?.code;
     await session.finish({ status: 'failed', durationMs: 0, error: { message: (err as Error).message, code: typeof code === 'string' ? code : 'RUN_NOT_STARTED' } });
   }
@@ -390,14 +393,14 @@ export class ZealIntegration {
     };
     const sinks: BridgeSink[] = [];
     const conn = zealWorkflow ? this.#connection(zealWorkflow) : undefined;
-    if (conn) sinks.push(new ZipSession(conn, run, this.config.zip.liveIntervalMs));
+    if (conn) sinks.push(new ZipSession(conn, run));
     if (this.#rest) sinks.push(new TraceCollector(this.#rest, run, this.config.trace));
     if (sinks.length === 0) return undefined;
     const bridge = new EventBridge({
-      sinks, finishTimeoutMs: this.config.finishTimeoutMs, bufferSize: this.config.bridgeBufferSize,
+      sinks, windowMs: this.config.windowMs, finishTimeoutMs: this.config.finishTimeoutMs, bufferSize: this.config.bridgeBufferSize,
       onSinkError: (sink, err) => this.#log.error({ err, sink, executionId: execution.id }, 'zeal: a bridge sink failed; its events are counted as dropped'),
     });
-    bridge.attach(execution.events);
+    bridge.attach({ hub: execution.events, graph: execution.graph, stats: execution.stats, ...(conn ? { streamNodes: this.#streamNodes(execution.graph) } : {}) });
     this.#followed++;
     const active: ActiveRun = { run, graph: execution.graph };
     if (zealWorkflow) {
@@ -408,8 +411,8 @@ export class ZealIntegration {
     return {
       run,
       report: () => bridge.report(),
-      finish: (outcome) => {
-        finished ??= bridge.finish(outcome).then((report) => {
+      finish: (outcome, finalStats) => {
+        finished ??= bridge.finish(outcome, finalStats).then((report) => {
           this.#active.delete(active);
           if (zealWorkflow) this.#use(zealWorkflow, -1);
           this.#droppedTotal += report.dropped;
@@ -424,6 +427,16 @@ export class ZealIntegration {
         return finished;
       },
     };
+  }
+
+  /** Nodes with a binary or stream outport: their byte streams are forwarded to Zeal as frames. */
+  #streamNodes(graph: Graph): string[] {
+    const out: string[] = [];
+    for (const node of graph.nodes.values()) {
+      if (!this.#registry.has(node.component)) continue;
+      if (this.#registry.info(node.component).outports.some((p) => p.type.type === 'binary' || p.type.type === 'stream')) out.push(node.id);
+    }
+    return out;
   }
 
   status(): ZealStatus {

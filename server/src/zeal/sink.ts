@@ -1,5 +1,6 @@
 // The contract between the EventBridge and what it feeds (ZipSession, TraceCollector, …).
 import type { NetworkEvent } from '@actorflow/network';
+import type { NodeActivity } from './node-activity.ts';
 import type { ExecutionOutcome } from './run.ts';
 
 /** Counters every sink reports; sinks add their own fields. */
@@ -14,13 +15,16 @@ export interface SinkReport {
 }
 
 /**
- * A destination of one run's events. `event` runs on the run's event stream and must only buffer:
- * it never blocks, never awaits and never throws on purpose (the bridge contains it if it does).
+ * A destination of one run's activity. Its methods run on the run's event loop and must only
+ * buffer: they never block, never await and never throw on purpose (the bridge contains them).
  */
 export interface BridgeSink {
   readonly name: string;
+  /** What each active node did during the last window (from the network's statistics). */
+  activity(nodes: readonly NodeActivity[], at: number): void;
+  /** A low-volume event: failures, logs, drops, streams (and stream chunks). */
   event(event: NetworkEvent): void;
-  /** The run ended: flush and complete. Resolves when done (the bridge bounds the wait). */
+  /** The run ended (its last activity already handed over): flush and complete. The bridge bounds the wait. */
   finish(outcome: ExecutionOutcome): Promise<void>;
   /** Gives up on whatever is still pending (the finish deadline passed); counts it as dropped. */
   abandon(): void;

@@ -1,10 +1,10 @@
 // TraceCollector: one Zeal trace session per run over HTTP. Opens the session, turns the run's
-// events into trace rows (node activity per `windowMs` window, see trace-events.ts), sends them in
-// batches of `batchSize` (and after `flushIntervalMs` of quiet), then `/complete` with the five
-// summary numbers. Zeal being down, slow or answering errors never reaches the run: rows wait in a
-// bounded buffer, failed requests are retried with backoff, and what is lost is counted.
+// activity and events into trace rows (see trace-events.ts), sends them in batches of `batchSize`
+// (and after `flushIntervalMs` of quiet), then `/complete` with the five summary numbers. Zeal
+// being down, slow or answering errors never reaches the run: rows wait in a bounded buffer,
+// failed requests are retried with backoff, and what is lost is counted.
 import type { NetworkEvent } from '@actorflow/network';
-import { ActivityWindow, type NodeActivity } from './activity-window.ts';
+import type { NodeActivity } from './node-activity.ts';
 import type { TraceTuning } from './config.ts';
 import { BoundedQueue } from './bounded-queue.ts';
 import type { ZealRestClient } from './rest-client.ts';
@@ -19,7 +19,7 @@ export interface TraceReport extends SinkReport {
   sessionId: string | null;
   /** Rows produced from the run's events. */
   rows: number;
-  /** Log and output events beyond the per-window cap, summarised instead of sent one by one. */
+  /** Failure, log and drop events beyond the per-window cap, summarised instead of sent one by one. */
   suppressed: number;
   /** HTTP requests made for this run (session, batches, completion; retries included). */
   requests: number;
@@ -39,12 +39,10 @@ export class TraceCollector implements BridgeSink {
   readonly #run: BridgedRun;
   readonly #tuning: TraceTuning;
   readonly #buffer: BoundedQueue<PendingTraceRow>;
-  readonly #window: ActivityWindow;
-  /** Per window: rows of each (event type, node or port) so far, and those held back. */
+  /** Per window: rows of each (event type, node, port) so far, and those held back. */
   #perKey = new Map<string, number>();
   #suppressedNow = new Map<string, { count: number; at: number; nodeId: string }>();
   #rowsOut: PendingTraceRow[] = [];
-  #windowTimer: NodeJS.Timeout | undefined;
   #state: SessionState = 'opening';
   #sessionId: string | null = null;
   #inflight = 0;
@@ -55,7 +53,8 @@ export class TraceCollector implements BridgeSink {
   #drained: (() => void) | undefined;
   #stats = { rows: 0, suppressed: 0, delivered: 0, dropped: 0, requests: 0, batches: 0, completed: false };
   #lastError: string | undefined;
-  #bytes = 0;
+  /** Messages the run's nodes sent (what the summary reports as data processed). */
+  #messages = 0;
   #seen = new Map<string, { firings: number; failures: number; messagesOut: number }>();
 
   constructor(client: ZealRestClient, run: BridgedRun, tuning: TraceTuning) {
@@ -63,17 +62,13 @@ export class TraceCollector implements BridgeSink {
     this.#run = run;
     this.#tuning = tuning;
     this.#buffer = new BoundedQueue(tuning.bufferSize);
-    this.#window = new ActivityWindow(tuning.previewBytes);
     this.#timer = setInterval(() => this.#onTimer(), tuning.flushIntervalMs);
     this.#timer.unref();
-    this.#windowTimer = setInterval(() => this.#closeWindow(), tuning.windowMs);
-    this.#windowTimer.unref();
     void this.#openSession();
   }
 
   event(event: NetworkEvent): void {
-    if (this.#window.record(event)) return;
-    const pending = eventRow(event, this.#run.mapping, this.#tuning.previewBytes);
+    const pending = eventRow(event, this.#run.mapping);
     if (!pending) return;
     const key = `${event._type}\0${pending.row.nodeId}\0${pending.row.portId ?? ''}`;
     const n = (this.#perKey.get(key) ?? 0) + 1;
@@ -87,6 +82,21 @@ export class TraceCollector implements BridgeSink {
     else this.#suppressedNow.set(key, { count: 1, at: event.timestamp, nodeId: pending.row.nodeId });
   }
 
+  activity(nodes: readonly NodeActivity[], at: number): void {
+    for (const a of nodes) {
+      let n = this.#seen.get(a.actorId);
+      if (!n) this.#seen.set(a.actorId, (n = { firings: 0, failures: 0, messagesOut: 0 }));
+      n.firings += a.firings;
+      n.failures += a.failures;
+      n.messagesOut += a.messagesOut;
+      this.#messages += a.messagesOut;
+      activityRows(a, this.#run.mapping, at, this.#rowsOut);
+    }
+    for (const row of this.#rowsOut) this.#add(row);
+    this.#rowsOut.length = 0;
+    this.#closeWindow();
+  }
+
   #add(pending: PendingTraceRow): void {
     this.#stats.rows++;
     if (this.#state === 'failed' || this.#abandoned) {
@@ -96,31 +106,16 @@ export class TraceCollector implements BridgeSink {
     if (this.#buffer.push(pending) !== undefined) this.#stats.dropped++;
   }
 
-  /** Turns the window's activity into rows; sends full batches. */
+  /** Ends the per-window caps: summarises what they held back; sends full batches. */
   #closeWindow(): void {
-    if (!this.#window.empty) {
-      this.#window.drain(this.#activity);
-      for (const row of this.#rowsOut) this.#add(row);
-      this.#rowsOut.length = 0;
-    }
     for (const [key, held] of this.#suppressedNow) {
       this.#stats.suppressed += held.count;
-      this.#add({ row: { timestamp: held.at, nodeId: held.nodeId, eventType: 'log', data: { size: 0, type: 'suppressed', preview: { event: key.slice(0, key.indexOf('\0')), count: held.count, window_ms: this.#tuning.windowMs } } } });
+      this.#add({ row: { timestamp: held.at, nodeId: held.nodeId, eventType: 'log', data: { size: 0, type: 'suppressed', preview: { event: key.slice(0, key.indexOf('\0')), count: held.count } } } });
     }
     this.#suppressedNow.clear();
     this.#perKey.clear();
     if (this.#buffer.size >= this.#tuning.batchSize) this.#pump();
   }
-
-  readonly #activity = (a: NodeActivity): void => {
-    let n = this.#seen.get(a.actorId);
-    if (!n) this.#seen.set(a.actorId, (n = { firings: 0, failures: 0, messagesOut: 0 }));
-    n.firings += a.completes;
-    n.failures += a.failures;
-    for (const e of a.edges) n.messagesOut += e.count;
-    this.#bytes += a.outputSize;
-    activityRows(a, this.#run.mapping, this.#rowsOut);
-  };
 
   async #openSession(): Promise<void> {
     const body = {
@@ -154,6 +149,7 @@ export class TraceCollector implements BridgeSink {
   }
 
   #onTimer(): void {
+    this.#closeWindow();
     if (Date.now() - this.#lastSendAt >= this.#tuning.flushIntervalMs) this.#pump(true);
   }
 
@@ -201,7 +197,6 @@ export class TraceCollector implements BridgeSink {
     this.#closeWindow();
     this.#finishing = true;
     clearInterval(this.#timer);
-    clearInterval(this.#windowTimer);
     await new Promise<void>((resolve) => {
       this.#drained = resolve;
       this.#pump();
@@ -225,7 +220,7 @@ export class TraceCollector implements BridgeSink {
         successfulNodes: executed - failed,
         failedNodes: failed,
         totalDuration: Math.round(outcome.durationMs),
-        totalDataProcessed: this.#bytes,
+        totalDataProcessed: this.#messages,
       },
     };
     if (outcome.error && outcome.status !== 'completed') {
@@ -239,7 +234,6 @@ export class TraceCollector implements BridgeSink {
   abandon(): void {
     this.#abandoned = true;
     clearInterval(this.#timer);
-    clearInterval(this.#windowTimer);
     this.#stats.dropped += this.#buffer.clear();
     const done = this.#drained;
     this.#drained = undefined;

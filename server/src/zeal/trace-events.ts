@@ -1,10 +1,11 @@
 // Zeal trace rows (§3): epoch-ms timestamps, whole-millisecond durations, `data.size` and
-// `data.type` on every row. Node activity arrives per window (ActivityWindow): a node that fired
-// once in a window gets the rows of that firing; a node that fired 10,000 times gets the same few
-// rows with counts and summed durations and bytes. Message values are previewed lazily (when the
-// batch is sent) and only when small.
+// `data.type` on every row. Node activity arrives per window (from the network's statistics): a
+// node gets an `input` row when it fired and an `output` row when it finished firings or sent
+// messages, with the counts, the summed duration and where its messages went. Failures, logs,
+// drops and streams are rows of their own. Values are previewed lazily (when the batch is sent)
+// and only when small.
 import type { NetworkEvent } from '@actorflow/network';
-import type { NodeActivity } from './activity-window.ts';
+import type { NodeActivity } from './node-activity.ts';
 import type { ZealMapping } from './mapping.ts';
 import { clip } from './run.ts';
 import type { TraceEvent } from './wire.ts';
@@ -57,51 +58,46 @@ export function traceError(error: { message: string; code?: string; stack?: stri
   return out;
 }
 
-/** The rows of one node's activity during one window, appended to `out`. */
-export function activityRows(a: NodeActivity, mapping: ZealMapping, out: PendingTraceRow[]): void {
+/** The rows of one node's activity during one window (ending at `at`), appended to `out`. */
+export function activityRows(a: NodeActivity, mapping: ZealMapping, at: number, out: PendingTraceRow[]): void {
   const nodeId = mapping.node(a.actorId).nodeId;
-  if (a.starts > 0) {
-    const row: TraceEvent = { timestamp: a.startAt, nodeId, eventType: 'input', data: { size: 0, type: 'lifecycle', preview: { event: 'started', firings: a.starts } } };
-    if (a.ports.length === 1 && a.ports[0] !== undefined) row.portId = mapping.port(a.actorId, a.ports[0]);
+  if (a.firings > 0) {
+    const row: TraceEvent = { timestamp: at, nodeId, eventType: 'input', data: { size: 0, type: 'lifecycle', preview: { event: 'started', firings: a.firings, messagesIn: a.messagesIn } } };
+    const ports = new Set(a.inputs.map((e) => e.tgt.port));
+    if (ports.size === 1) row.portId = mapping.port(a.actorId, [...ports][0]);
     out.push({ row });
   }
-  if (a.completes > 0) {
-    out.push({
-      row: {
-        timestamp: a.completeAt, nodeId, eventType: 'output', duration: Math.round(a.busyMs),
-        data: { size: a.outputSize, type: 'lifecycle', preview: { event: 'completed', firings: a.completes, outputCount: a.outputCount } },
-      },
-    });
-  }
-  for (const e of a.edges) {
-    const portId = mapping.port(a.actorId, e.fromPort);
-    const to = { to_node: mapping.node(e.toActor).nodeId, to_port: mapping.port(e.toActor, e.toPort) };
-    if (e.count > 0) {
-      const pending: PendingTraceRow = { row: { timestamp: e.at, nodeId, portId, eventType: 'output', data: { size: e.bytes, type: 'message', preview: { ...to, count: e.count } } } };
-      if (e.hasValue) {
-        pending.value = e.value;
-        pending.hasValue = true;
-      }
-      out.push(pending);
-    }
-    if (e.dropped > 0) {
-      out.push({ row: { timestamp: e.at, nodeId, portId, eventType: 'log', data: { size: 0, type: 'message.dropped', preview: { ...to, count: e.dropped, reason: e.dropReason } } } });
-    }
-  }
-  if (a.failures > 0 && a.error) {
-    out.push({
-      row: {
-        timestamp: a.failAt, nodeId, eventType: 'error',
-        data: { size: 0, type: 'error', preview: { failures: a.failures, ...a.failure } },
-        error: traceError(a.error),
-      },
-    });
+  if (a.busyMs > 0 || a.messagesOut > 0) {
+    const to = a.outputs.map((e) => ({ node: mapping.node(e.tgt.node).nodeId, port: mapping.port(e.tgt.node, e.tgt.port) }));
+    const row: TraceEvent = {
+      timestamp: at, nodeId, eventType: 'output', duration: Math.round(a.busyMs),
+      data: { size: 0, type: 'lifecycle', preview: { event: 'completed', firings: a.firings, messagesOut: a.messagesOut, to } },
+    };
+    const ports = new Set(a.outputs.map((e) => e.src.port));
+    if (ports.size === 1) row.portId = mapping.port(a.actorId, [...ports][0]);
+    out.push({ row });
   }
 }
 
-/** The row of an event that is not node activity (logs, graph outputs, streams), if it has one. */
-export function eventRow(event: NetworkEvent, mapping: ZealMapping, previewBytes: number): PendingTraceRow | undefined {
+/** The row of a low-volume event (failure, log, drop, stream), if it has one. */
+export function eventRow(event: NetworkEvent, mapping: ZealMapping): PendingTraceRow | undefined {
   switch (event._type) {
+    case 'ActorFailed':
+      if (event.willRetry) return undefined;
+      return {
+        row: {
+          timestamp: event.timestamp, nodeId: mapping.node(event.actorId).nodeId, eventType: 'error',
+          data: { size: 0, type: 'error', preview: { phase: event.phase, attempt: event.attempt, handled: event.handled } },
+          error: traceError(event.error),
+        },
+      };
+    case 'MessageDropped':
+      return {
+        row: {
+          timestamp: event.timestamp, nodeId: mapping.node(event.fromActor).nodeId, portId: mapping.port(event.fromActor, event.fromPort), eventType: 'log',
+          data: { size: 0, type: 'message.dropped', preview: { to_node: mapping.node(event.toActor).nodeId, to_port: mapping.port(event.toActor, event.toPort), reason: event.reason, count: event.count } },
+        },
+      };
     case 'ActorLog': {
       const row: TraceEvent = {
         timestamp: event.timestamp, nodeId: mapping.node(event.actorId).nodeId, eventType: event.level === 'error' ? 'error' : 'log',
@@ -109,10 +105,6 @@ export function eventRow(event: NetworkEvent, mapping: ZealMapping, previewBytes
       };
       if (event.level === 'error') row.error = { message: clip(event.message || 'error', MAX_MESSAGE) };
       return event.data === undefined ? { row } : { row, value: event.data, hasValue: true };
-    }
-    case 'NetworkOutput': {
-      const row: TraceEvent = { timestamp: event.timestamp, nodeId: 'workflow', portId: event.port, eventType: 'output', data: { size: event.size, type: 'result', preview: {} } };
-      return event.size <= previewBytes ? { row, value: event.message, hasValue: true } : { row };
     }
     case 'StreamOpened':
     case 'StreamClosed':

@@ -1,10 +1,12 @@
-// ZipSession: one run's live view in Zeal. Turns network events into the flat `runtime.event`s
-// Zeal validates (§1.3, §8): node activity is coalesced per node and sent once per tick, so a node
-// firing 100,000 times costs Zeal a few messages a second; execution.* events carry the session
-// id, duration, nodes executed and summary; stream ports become stream.* events plus binary
-// frames. Everything goes out through the workflow's ZipConnection, whose outbox is bounded.
-import type { NetworkEvent } from '@actorflow/network';
-import { ActivityWindow, type NodeActivity } from './activity-window.ts';
+// ZipSession: one run's live view in Zeal. Turns the run's activity into the flat
+// `runtime.event`s Zeal validates (§1.3, §8): each window, every active node gets node.executing
+// (with the Zeal ids of the connections that brought it messages), node.completed (with those it
+// sent over) and node.failed, so a node firing 100,000 times costs Zeal a few messages a second;
+// execution.* events carry the session id, duration, nodes executed and summary; stream ports
+// become stream.* events plus binary frames. Everything goes out through the workflow's
+// ZipConnection, whose outbox is bounded.
+import type { ErrorInfo, GraphEdge, NetworkEvent } from '@actorflow/network';
+import type { NodeActivity } from './node-activity.ts';
 import { nodeCounts, clip, type BridgedRun, type ExecutionOutcome } from './run.ts';
 import type { BridgeSink, SinkReport } from './sink.ts';
 import { beginFrame, dataFrames, endFrame, errorFrame } from './stream-frames.ts';
@@ -40,17 +42,11 @@ export interface ZipReport extends SinkReport {
 
 let nextStreamId = 1;
 
-function sumBytes(a: NodeActivity): number {
-  let n = 0;
-  for (const e of a.edges) n += e.bytes;
-  return n;
-}
 
-function addAll(target: Set<string>, ids: readonly string[]): void {
-  for (const id of ids) target.add(id);
-}
-
-function list(ids: Set<string>): string[] {
+/** The Zeal connection ids of some edges (capped). */
+function connectionIds(edges: readonly GraphEdge[], mapping: BridgedRun['mapping']): string[] {
+  const ids = new Set<string>();
+  for (const e of edges) for (const id of mapping.connections(e.src.node, e.src.port, e.tgt.node, e.tgt.port)) ids.add(id);
   const out = [...ids];
   return out.length > MAX_CONNECTIONS ? out.slice(0, MAX_CONNECTIONS) : out;
 }
@@ -60,22 +56,20 @@ export class ZipSession implements BridgeSink {
   readonly #connection: ZipConnection;
   readonly #run: BridgedRun;
   readonly #tally = new ZipTally();
-  readonly #window = new ActivityWindow();
   /** Nodes Zeal has been told are executing (a source node's first emission announces it). */
   readonly #announced = new Set<string>();
+  /** The first failure of each node since its last node.failed. */
+  readonly #errors = new Map<string, ErrorInfo>();
   #streams = new Map<string, OpenStream>();
   #streamsByPort = new Map<string, OpenStream>();
   #seen = new Map<string, { firings: number; failures: number; messagesOut: number }>();
-  #timer: NodeJS.Timeout | undefined;
   #coalesced = 0;
   #finished = false;
 
-  constructor(connection: ZipConnection, run: BridgedRun, liveIntervalMs: number) {
+  constructor(connection: ZipConnection, run: BridgedRun) {
     this.#connection = connection;
     this.#run = run;
     this.#send('execution.started', { data: { sessionId: run.sessionId, workflowName: clip(run.workflowName, 200) } }, true);
-    this.#timer = setInterval(() => this.#flush(), liveIntervalMs);
-    this.#timer.unref();
   }
 
   #base(type: RuntimeEventType): RuntimeEvent {
@@ -94,57 +88,62 @@ export class ZipSession implements BridgeSink {
 
   event(event: NetworkEvent): void {
     if (this.#finished) return;
-    if (this.#window.record(event)) {
-      if (event._type === 'MessageSent' && this.#streamsByPort.size > 0 && event.message instanceof Uint8Array) {
-        this.#streamChunk(event.fromActor, event.fromPort, event.toActor, event.toPort, event.message);
-      }
-      return;
-    }
-    if (event._type === 'StreamOpened' || event._type === 'StreamClosed' || event._type === 'StreamError') {
-      this.#flush(); // node activity first, so Zeal sees the node executing before its stream
-      this.#streamEvent(event);
+    switch (event._type) {
+      case 'ActorFailed':
+        if (!event.willRetry && !this.#errors.has(event.actorId)) this.#errors.set(event.actorId, event.error);
+        return;
+      case 'MessageSent':
+        if (this.#streamsByPort.size > 0 && event.message instanceof Uint8Array) this.#streamChunk(event.fromActor, event.fromPort, event.toActor, event.toPort, event.message);
+        return;
+      case 'StreamOpened':
+      case 'StreamClosed':
+      case 'StreamError':
+        this.#streamEvent(event);
+        return;
+      default:
     }
   }
 
-  /** Sends what every node did since the last tick: executing, completed, failed. */
-  #flush(): void {
-    if (!this.#window.empty) this.#window.drain(this.#report);
+  activity(nodes: readonly NodeActivity[]): void {
+    if (this.#finished) return;
+    for (const a of nodes) this.#report(a);
   }
 
-  readonly #report = (a: NodeActivity): void => {
+  /** What one node did during the window: executing, completed, failed. */
+  #report(a: NodeActivity): void {
     const mapping = this.#run.mapping;
     const node = mapping.node(a.actorId);
-    let messages = 0;
-    for (const e of a.edges) messages += e.count;
     const seen = this.#seen.get(a.actorId) ?? { firings: 0, failures: 0, messagesOut: 0 };
-    seen.firings += a.completes;
+    seen.firings += a.firings;
     seen.failures += a.failures;
-    seen.messagesOut += messages;
+    seen.messagesOut += a.messagesOut;
     this.#seen.set(a.actorId, seen);
-    if (a.starts > 0 || (messages > 0 && !this.#announced.has(a.actorId))) {
-      // A source node (no firings, only emissions) is announced once, with no input connections.
-      const inputs = new Set<string>();
-      for (const port of a.ports) addAll(inputs, mapping.inputConnections(a.actorId, port));
-      this.#send('node.executing', { nodeId: node.nodeId, graphId: node.graphId, data: { inputConnections: list(inputs) } });
+    if (a.firings > 0 || (a.messagesOut > 0 && !this.#announced.has(a.actorId))) {
+      // A source node (it emits without firing) is announced once, with no input connections.
+      this.#send('node.executing', { nodeId: node.nodeId, graphId: node.graphId, data: { inputConnections: connectionIds(a.inputs, mapping) } });
       this.#announced.add(a.actorId);
     }
-    if (a.completes > 0 || messages > 0) {
-      const outputs = new Set<string>();
-      for (const e of a.edges) if (e.count > 0) addAll(outputs, mapping.connections(a.actorId, e.fromPort, e.toActor, e.toPort));
+    if (a.busyMs > 0 || a.messagesOut > 0) {
       this.#send('node.completed', {
         nodeId: node.nodeId, graphId: node.graphId,
-        data: { outputConnections: list(outputs), duration: Math.round(a.busyMs), outputSize: a.outputSize || sumBytes(a) },
-        metadata: { firings: a.completes, messages },
+        data: { outputConnections: connectionIds(a.outputs, mapping), duration: Math.round(a.busyMs) },
+        metadata: { firings: a.firings, messagesIn: a.messagesIn, messagesOut: a.messagesOut },
       });
-      if (a.completes > 1) this.#coalesced += a.completes - 1;
+      if (a.firings > 1) this.#coalesced += a.firings - 1;
     }
-    if (a.failures > 0) {
-      const error: Record<string, string> = { message: clip(a.error?.message || 'actor failed', MAX_MESSAGE) };
-      if (a.error?.code) error.code = a.error.code;
-      if (a.error?.stack) error.stack = clip(a.error.stack, MAX_STACK);
-      this.#send('node.failed', { nodeId: node.nodeId, graphId: node.graphId, data: { outputConnections: [...mapping.outputConnections(a.actorId)].slice(0, MAX_CONNECTIONS), error } });
-    }
-  };
+    if (a.failures > 0) this.#failed(a.actorId);
+  }
+
+  #failed(actorId: string): void {
+    const mapping = this.#run.mapping;
+    const node = mapping.node(actorId);
+    const info = this.#errors.get(actorId);
+    this.#errors.delete(actorId);
+    const error: Record<string, string> = { message: clip(info?.message || 'actor failed', MAX_MESSAGE) };
+    if (info?.code) error.code = info.code;
+    if (info?.stack) error.stack = clip(info.stack, MAX_STACK);
+    this.#send('node.failed', { nodeId: node.nodeId, graphId: node.graphId, data: { outputConnections: [...mapping.outputConnections(actorId)].slice(0, MAX_CONNECTIONS), error } });
+  }
 
   #streamEvent(event: Extract<NetworkEvent, { _type: 'StreamOpened' | 'StreamClosed' | 'StreamError' }>): void {
     const node = this.#run.mapping.node(event.actorId);
@@ -184,9 +183,9 @@ export class ZipSession implements BridgeSink {
 
   async finish(outcome: ExecutionOutcome): Promise<void> {
     if (this.#finished) return;
-    this.#flush();
     this.#finished = true;
-    clearInterval(this.#timer);
+    // Failures whose counters never moved (e.g. in setup) still reach Zeal.
+    for (const actorId of [...this.#errors.keys()]) this.#failed(actorId);
     const run = this.#run;
     const { executed, failed } = nodeCounts(outcome, this.#seen);
     const duration = Math.round(outcome.durationMs);
@@ -205,7 +204,6 @@ export class ZipSession implements BridgeSink {
 
   abandon(): void {
     this.#finished = true;
-    clearInterval(this.#timer);
     this.#connection.abandon(this.#tally);
   }
 

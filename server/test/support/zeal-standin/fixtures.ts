@@ -63,6 +63,19 @@ export const Bytes = defineActor({
   },
 });
 
+/** Logs every packet at info level (a chatty node: one ActorLog event per message). */
+export const Chatty = defineActor({
+  name: 'test/Chatty',
+  description: 'Logs what passes',
+  category: 'flow',
+  inports: { in: {} },
+  outports: { out: {} },
+  process(input, ctx) {
+    ctx.log.info(`got ${String(input.in)}`, { value: input.in });
+    ctx.emit('out', input.in);
+  },
+});
+
 /** Counts what arrives (a sink). */
 export const Sink = defineActor({
   name: 'test/Sink',
@@ -76,7 +89,7 @@ export const Sink = defineActor({
 export async function testRegistry(): Promise<ComponentRegistry> {
   const registry = new ComponentRegistry();
   await registerCoreComponents(registry);
-  for (const def of [Emit, Double, FailOn, Bytes, Sink]) registry.register(def);
+  for (const def of [Emit, Double, FailOn, Bytes, Chatty, Sink]) registry.register(def);
   return registry;
 }
 

@@ -32,10 +32,10 @@ export async function runFollowed(integration: ZealIntegration, registry: Compon
   const g = 'nodes' in graph && graph.nodes instanceof Map ? graph as Graph : integration.convert(graph).graph;
   const net = await Network.create(g, { registry });
   const id = options.id ?? `run-${++counter}`;
-  const observed = integration.observe({ id, source: options.source ?? 'rest', graph: net.graph, events: net.events, ...(options.metadata ? { metadata: options.metadata } : {}) });
+  const observed = integration.observe({ id, source: options.source ?? 'rest', graph: net.graph, events: net.events, stats: () => net.stats(), ...(options.metadata ? { metadata: options.metadata } : {}) });
   assert.ok(observed, 'the bridge follows the run');
   const result = await net.run();
-  return { id, net, observed, result, finished: observed.finish(outcomeOf(result)) };
+  return { id, net, observed, result, finished: observed.finish(outcomeOf(result), result.stats) };
 }
 
 /** The trace sink's part of a bridge report. */
