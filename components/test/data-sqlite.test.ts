@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import { Network } from '@actorflow/network';
 import { assertProblem, graph, loadProblems, registryWith } from './helpers.ts';
 import { sqliteDatabase } from './support/databases.ts';
+import { assertCompleteMetadata } from './support/metadata.ts';
 import { sqlComponentSuite, sqlRunner } from './support/sql-suite.ts';
 
 const registry = await registryWith('data');
@@ -62,11 +63,23 @@ describe('data/Sqlite', () => {
     assert.match(error.message, /the statement failed on SQLite :memory:: near "SELEC": syntax error \(SQLITE_ERROR\): SELEC 1/);
   });
 
+  it('runs on a worker thread (metadata.thread), bytes staying bytes across the boundary', async () => {
+    const results = await sql.results({ path: ':memory:', thread: 'sqlite', output: 'first' }, 'CREATE TABLE b (data BLOB)',
+      { sql: 'INSERT INTO b VALUES (:data)', params: { data: new Uint8Array([7, 8, 9]) } }, 'SELECT data FROM b');
+    const row = results.at(-1) as { data: Uint8Array };
+    assert.ok(row.data instanceof Uint8Array);
+    assert.deepEqual([...row.data], [7, 8, 9]);
+  });
+
   it('rejects a node without a path when the graph is loaded', async () => {
     const problems = await loadProblems(registry, { nodes: { db: ['data/Sqlite', { busyTimeoutMs: -1 }] } });
     assertProblem(problems, '$.processes.db.metadata.path', /config field 'path' is required but missing/, /add 'path': a string/);
     assertProblem(problems, '$.processes.db.metadata.busyTimeoutMs', /must be >= 0, got a number \(-1\)/);
   });
+});
+
+describe('data components', () => {
+  it('declare complete metadata: descriptions, icons, described ports and config', () => assertCompleteMetadata(registry, 'data'));
 });
 
 describe('examples/components-data.json (order book on SQLite)', () => {

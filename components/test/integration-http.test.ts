@@ -108,6 +108,11 @@ describe('integration/HttpRequest', () => {
       assert.match(error.message, /"env_vars": \{ "API_TOKEN": "required" \}/);
     });
 
+    it('runs on a worker thread (metadata.thread)', async () => {
+      const response = await request({ url: `${server.origin}/echo`, thread: 'http' }, { in: { via: 'worker' } });
+      assert.deepEqual(response.body.query, { via: 'worker' });
+    });
+
     it('emits only the body with output "body"', async () => {
       server.route('/greeting', (_req, res) => sendJson(res, 200, { hello: 'world' }));
       assert.deepEqual(await request({ url: `${server.origin}/greeting`, output: 'body' }), { hello: 'world' });

@@ -5,6 +5,7 @@ import { Network, type Metadata } from '@actorflow/network';
 import { toWebhookReply } from '../src/integration/index.ts';
 import { assertProblem, loadProblems, registryWith, run, runError } from './helpers.ts';
 import { sendJson, startHttpServer } from './support/http-server.ts';
+import { assertCompleteMetadata } from './support/metadata.ts';
 
 const registry = await registryWith('integration');
 
@@ -86,6 +87,10 @@ describe('integration/WebhookResponse', () => {
     assertProblem(problems, '$.processes.reply.metadata.bodyType', /got a string \("xml"\)/, /"auto", "json", "text", "binary"/);
     assertProblem(problems, '$.processes.reply.metadata.inputAs', /got a string \("whole"\)/, /"body", "reply"/);
   });
+});
+
+describe('integration components', () => {
+  it('declare complete metadata: descriptions, icons, described ports and config', () => assertCompleteMetadata(registry, 'integration'));
 });
 
 describe('examples/components-integration.json (webhook proxy)', () => {

@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { Network } from '@actorflow/network';
 import { assertProblem, loadProblems, registryWith, run, runError } from './helpers.ts';
 import { startHttpServer, type TestHttpServer } from './support/http-server.ts';
+import { assertCompleteMetadata } from './support/metadata.ts';
 import { animatedGif, png, rotatedJpeg, wav } from './support/media-fixtures.ts';
 
 const registry = await registryWith('media');
@@ -193,6 +194,10 @@ describe('media/ImageTransform', () => {
     assertProblem(problems, '$.processes.i.metadata.maxBytes', /must be >= 1, got a number \(0\)/);
     assertProblem(problems, '$.processes.i.metadata.allowAddresses[0]', /got a string \("localhost"\)/, /an IPv4 address or network/);
   });
+});
+
+describe('media components', () => {
+  it('declare complete metadata: descriptions, icons, described ports and config', () => assertCompleteMetadata(registry, 'media'));
 });
 
 describe('examples/components-media.json (thumbnails)', () => {

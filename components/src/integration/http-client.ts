@@ -123,8 +123,9 @@ export class HttpClient {
       try {
         final = await this.#follow(request, attemptSignal);
       } catch (err) {
-        const error = this.#failure(err, request, signal, deadline, attempt);
-        if (canRetry && retryableMethod && error.code !== 'HTTP_BLOCKED_ADDRESS' && error.code !== 'HTTP_REDIRECT') {
+        if (signal.aborted) throw signal.reason;
+        const error = this.#failure(err, request, deadline, attempt);
+        if (canRetry && retryableMethod && (error.code === 'HTTP_TIMEOUT' || error.code === 'HTTP_NETWORK')) {
           await sleep(backoffMs(o, attempt), undefined, { signal });
           continue;
         }
@@ -150,7 +151,8 @@ export class HttpClient {
           attempts: attempt, durationMs: Math.round(performance.now() - started),
         };
       } catch (err) {
-        throw this.#failure(err, request, signal, deadline, attempt);
+        if (signal.aborted) throw signal.reason;
+        throw this.#failure(err, request, deadline, attempt);
       }
     }
   }
@@ -262,9 +264,8 @@ export class HttpClient {
     return bytes;
   }
 
-  /** Turns whatever an attempt threw into an HttpError (or the node's own abort reason). */
-  #failure(err: unknown, request: HttpRequestSpec, signal: AbortSignal, deadline: AbortSignal, attempt: number): HttpError {
-    if (signal.aborted) throw signal.reason;
+  /** Turns whatever an attempt threw into an HttpError. */
+  #failure(err: unknown, request: HttpRequestSpec, deadline: AbortSignal, attempt: number): HttpError {
     if (err instanceof HttpError) return err;
     const cause = (err as { cause?: unknown })?.cause;
     if (err instanceof BlockedAddressError || cause instanceof BlockedAddressError) {
