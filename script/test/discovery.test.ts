@@ -92,19 +92,21 @@ export default ({ inputs, config }) => ({ out: inputs.text + config.suffix + Obj
       'broken.actor.js': "export const metadata = { name: 'x/Broken' };\nexport default () => {\n  return {;\n};\n",
       'bad-meta.actor.py': "__actor_metadata__ = ['not', 'a', 'dict']\ndef process(inputs, state, config):\n    return {}\n",
       'bad-ports.actor.js': "export const metadata = { name: 'x/Ports', inports: ['ok', '1bad'] };\nexport default () => {};\n",
+      'garbage.actor.wasm': 'not a wasm module',
     });
     const seen: string[] = [];
     const registry = new ComponentRegistry();
     const { actors, problems } = await discoverActors(d.dir, registry, { onProblem: (p) => seen.push(p.file) });
     assert.deepEqual(actors.map((a) => a.name), ['text/Upper']);
-    assert.equal(problems.length, 3);
+    assert.equal(problems.length, 4);
     const broken = problems.find((p) => p.file.endsWith('broken.actor.js'))!;
     assert.equal(broken.code, 'SCRIPT_SYNTAX');
     assert.equal(broken.line, 3);
     assert.match(broken.message, /broken\.actor\.js:3:/);
     assert.equal(problems.find((p) => p.file.endsWith('bad-meta.actor.py'))!.line, 1);
     assert.match(problems.find((p) => p.file.endsWith('bad-ports.actor.js'))!.message, /'1bad' is not a valid port name/);
-    assert.equal(seen.length, 3);
+    assert.match(problems.find((p) => p.file.endsWith('garbage.actor.wasm'))!.message, /not a WebAssembly module/);
+    assert.equal(seen.length, 4);
   });
 
   it('never replaces a component it does not own, and refuses a name used by two files', async () => {

@@ -137,6 +137,11 @@ describe('JavaScript engine: sources and errors', () => {
     assert.equal(error.line, 2);
   });
 
+  it('fails start with the line of an error thrown by top-level code', async () => {
+    const error = await rejects(js(`const table = {};\ntable.missing.key = 1;\nexport default () => {};`).engine.start(), 'SCRIPT_ERROR', /TypeError/);
+    assert.equal(error.line, 2);
+  });
+
   it('rejects TypeScript that cannot be stripped (enums)', async () => {
     const file = files.write('enum.ts', 'enum Color { Red }\nexport default () => ({ out: Color.Red });\n');
     await rejects(js('', { source: { file } }).engine.start(), 'SCRIPT_SYNTAX', /enum/);

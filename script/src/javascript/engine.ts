@@ -15,6 +15,8 @@
 // its thread for up to limits.timeoutMs: give untrusted or heavy script nodes their own worker
 // thread (node metadata `thread`). After a timeout, a memory overflow or a crash the isolate is
 // thrown away and rebuilt on the next call: module-level variables do not survive that, `state` does.
+// The state object a call returns stays the engine's: pass it back as it is, or pass a new object
+// to change it (it is copied into the isolate only when it is not the one returned last).
 import ivm from 'isolated-vm';
 import { toPlainJson, toTyped, type ActorLogger, type LogLevel } from '@actorflow/network';
 import {
@@ -143,8 +145,9 @@ export class JavaScriptEngine implements ScriptEngine {
       method('bind').applySync(undefined, [user.entry.derefInto(), user.contract, JSON.stringify(toPlainJson(config ?? {})), nodeId]);
       return { isolate, context, run: method('run'), settle: method('settle'), wait: method('wait'), metadata: user.metadata, contract: user.contract };
     } catch (error) {
+      const failure = this.#failure(error, isolate, 'while loading the script');
       if (!isolate.isDisposed) isolate.dispose();
-      throw this.#failure(error, isolate, 'while loading the script');
+      throw failure;
     }
   }
 

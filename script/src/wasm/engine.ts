@@ -63,6 +63,8 @@ export class WasmEngine implements ScriptEngine {
   #label: string;
   #module: WasmModule | undefined;
   #instance: Instance | undefined;
+  /** A start in progress, so concurrent starts (metadata and a first call) share one instance. */
+  #starting: Promise<void> | undefined;
   #active: ActiveCall | undefined;
   #tail: Promise<unknown> | undefined;
   #disposed = false;
@@ -86,11 +88,19 @@ export class WasmEngine implements ScriptEngine {
     return Math.max(1, Math.floor((this.limits.memoryMb * 1024 * 1024) / PAGE));
   }
 
-  async start(): Promise<void> {
-    if (this.#disposed) throw new ScriptError('SCRIPT_CONFIG', `node '${this.options.nodeId}': the engine was disposed`, 'create a new engine');
+  start(): Promise<void> {
+    if (this.#disposed) return Promise.reject(new ScriptError('SCRIPT_CONFIG', `node '${this.options.nodeId}': the engine was disposed`, 'create a new engine'));
+    if (this.#instance) return Promise.resolve();
+    this.#starting ??= this.#start().finally(() => {
+      this.#starting = undefined;
+    });
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
     this.#module ??= await this.#compile();
     await watchdog.ready();
-    this.#instance ??= await this.#instantiate(this.#module);
+    this.#instance = await this.#instantiate(this.#module);
   }
 
   /** What the plugin's get_metadata() declares. */
