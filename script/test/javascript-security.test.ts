@@ -68,6 +68,10 @@ describe('JavaScript security corpus: runaway code', () => {
     await assert.rejects(engine.start(), (e: ScriptError) => e.code === 'SCRIPT_TIMEOUT');
   });
 
+  it('contains output nested too deeply to serialize', async () => {
+    await contained(node('let deep = {}; for (let i = 0; i < 1e5; i++) deep = { deep }; return { out: deep };', { limits: { timeoutMs: 10_000 } }), 'SCRIPT_INVALID_OUTPUT', /Maximum call stack size exceeded/);
+  });
+
   it('turns unbounded recursion into a script error', async () => {
     await contained(node('const f = () => f() + 1; f();'), 'SCRIPT_ERROR', /Maximum call stack size exceeded/);
   });
