@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { Network, type Metadata } from '@actorflow/network';
+import { FLOW, Network, type Metadata } from '@actorflow/network';
 import { toWebhookReply } from '../src/integration/index.ts';
 import { assertProblem, loadProblems, registryWith, run, runError } from './helpers.ts';
 import { sendJson, startHttpServer } from './support/http-server.ts';
@@ -44,8 +44,9 @@ describe('integration/WebhookResponse', () => {
     assert.equal(out.headers['content-type'], 'image/png');
   });
 
-  it('sends no body with 204 (the message only triggers the reply)', async () => {
+  it('sends no body with 204 (the message only triggers the reply), nor for a bang', async () => {
     assert.deepEqual(await reply({ status: 204 }, { ignored: true }), { status: 204, headers: {}, body: '' });
+    assert.deepEqual(await reply({ status: 202 }, FLOW), { status: 202, headers: {}, body: '' });
   });
 
   it('is the same conversion as toWebhookReply()', () => {

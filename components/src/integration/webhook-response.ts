@@ -2,7 +2,7 @@
 // message into an HTTP reply {status, headers, body} (body encoded, Content-Type set) that the
 // server sends back when the run's exported outport carries it. `toWebhookReply` is the same
 // conversion as a function, for servers and tests.
-import { defineActor } from '@actorflow/network';
+import { defineActor, isFlow } from '@actorflow/network';
 import { checkInput, describe, invalidInput } from './checks.ts';
 import { encodeBody, type BodyType } from './http-body.ts';
 
@@ -41,7 +41,7 @@ const NO_BODY_STATUS = new Set([204, 205, 304]);
 export function toWebhookReply(message: unknown, options: WebhookReplyOptions): WebhookReply {
   let status = options.status;
   const sets: Record<string, string>[] = [options.headers];
-  let body: unknown = message;
+  let body: unknown = isFlow(message) ? undefined : message; // a bang only triggers the reply
   if (options.inputAs === 'reply') {
     checkInput(REPLY_SCHEMA, message, 'the webhook reply');
     const reply = message as { status?: number; headers?: Record<string, string>; body?: unknown };
