@@ -2,7 +2,8 @@
 // and broadcasts to the editor when Actorflow runs a Zeal workflow.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ComponentRegistry } from '@actorflow/network';
+import { io, type Socket } from 'socket.io-client';
+import { defineActor, type ComponentRegistry } from '@actorflow/network';
 import { resolveZealConfig, type ZealConfigOverrides } from '../src/zeal/config.ts';
 import { ZealIntegration } from '../src/zeal/integration.ts';
 import { runFollowed, zipOf } from './support/zeal-standin/harness.ts';
@@ -190,6 +191,83 @@ describe('ZIP live events under load and failure', () => {
       assert.deepEqual(parsed.filter((p) => p.type === 'data').map((p) => p.payloadSize), [4, 4, 4]);
     } finally {
       watcher.close();
+    }
+  });
+});
+
+describe('the Zeal stand-in refuses what Zeal refuses', () => {
+  let zeal: ZealStandIn;
+  let client: Socket;
+
+  before(async () => {
+    zeal = await ZealStandIn.start([{ id: 'wf-strict', name: 'Strict' }]);
+    client = io(zeal.zipUrl, { path: '/zip/events', transports: ['websocket'], forceNew: true, reconnection: false });
+    client.emit('auth', { type: 'auth', workflowId: 'wf-strict' });
+    await zeal.waitFor('auth', () => zeal.messages.find((m) => m.event === 'auth' && m.reply === 'auth.success'));
+  });
+  after(async () => {
+    client.close();
+    await zeal.close();
+  });
+
+  const reply = async (payload: unknown) => {
+    const before = zeal.messages.length;
+    client.emit('runtime.event', payload);
+    return (await zeal.waitFor('the reply', () => zeal.messages.slice(before).find((m) => m.event === 'runtime.event' && m.reply))).reply;
+  };
+  const at = new Date().toISOString();
+
+  it('a numeric timestamp, the spec\'s event names, and an object in the top-level error', async () => {
+    assert.equal(await reply({ type: 'node.completed', workflowId: 'wf-strict', timestamp: Date.now() }), 'VALIDATION_ERROR');
+    assert.equal(await reply({ type: 'node.execution.start', workflowId: 'wf-strict', timestamp: at }), 'VALIDATION_ERROR');
+    assert.equal(await reply({ type: 'node.failed', workflowId: 'wf-strict', timestamp: at, error: { message: 'x' } }), 'VALIDATION_ERROR');
+    assert.equal(await reply({ type: 'node.failed', workflowId: 'wf-strict', timestamp: at, data: { error: { message: 'x' } } }), 'acknowledged');
+  });
+
+  it('closes the connection on a message over Engine.IO\'s 1,000,000 bytes', async () => {
+    const gone = new Promise<string>((resolve) => client.once('disconnect', resolve));
+    client.emit('runtime.event', { type: 'node.completed', workflowId: 'wf-strict', timestamp: at, data: { blob: 'x'.repeat(1_000_100) } });
+    assert.equal(await gone, 'transport close');
+  });
+});
+
+describe('live events for a node failing with a huge error', () => {
+  it('clips the error so the message stays under 1 MB, and Zeal accepts it', async () => {
+    const zeal = await ZealStandIn.start([{ id: 'wf-huge', name: 'Huge' }]);
+    const integration = integrationFor(zeal);
+    try {
+      registry.register(defineActor({ name: 'test/Huge', inports: { in: {} }, process() { throw new Error('y'.repeat(3_000_000)); } }));
+      const wf = { id: 'wf-huge', name: 'Huge', graphs: [zealGraph('main', [zealNode('emit', 'test/Emit', { values: { count: 1 } }), zealNode('huge', 'test/Huge')], [zealConnection('c-1', 'emit', 'out', 'huge', 'in')])] };
+      const { result, report } = await runWorkflow(integration, wf);
+      assert.equal(result.status, 'failed');
+      assert.equal(report.dropped, 0);
+      const failed = zeal.runtimeEvents().find((m) => (m.payload as { type: string }).type === 'node.failed')!;
+      assert.equal(failed.reply, 'acknowledged');
+      assert.ok(failed.bytes < 20_000, `${failed.bytes} bytes`);
+    } finally {
+      registry.unregister('test/Huge');
+      integration.close();
+      await zeal.close();
+    }
+  });
+});
+
+describe('live events when Zeal is slow to answer', () => {
+  it('never makes the run wait: it ends before Zeal acknowledged anything, and everything is acknowledged later', async () => {
+    const zeal = await ZealStandIn.start([{ id: 'wf-slow', name: 'Slow' }]);
+    const integration = integrationFor(zeal);
+    try {
+      await integration.connection('wf-slow')!.ready();
+      zeal.faults = { delayMs: 800 };
+      const run = await runFollowed(integration, registry, linearWorkflow('wf-slow', 20));
+      assert.equal(run.result.status, 'completed');
+      assert.equal(zeal.runtimeEvents().filter((m) => m.reply).length, 0, 'no reply yet when the run ended');
+      const report = await run.finished;
+      assert.equal(zipOf(report).acknowledged, zipOf(report).queued);
+      assert.equal(report.dropped, 0);
+    } finally {
+      integration.close();
+      await zeal.close();
     }
   });
 });

@@ -271,22 +271,22 @@ export class ZealStandIn extends EventEmitter {
       const m = recordIn('auth', data, JSON.stringify(data ?? null).length);
       const parsed = schema.authMessage.safeParse(data);
       if (!parsed.success) {
-        m.reply = 'AUTH_ERROR';
         await reply('error', { code: 'AUTH_ERROR', message: 'Invalid auth message', details: issues(parsed.error) });
-      } else if (this.faults.authThrows) {
         m.reply = 'AUTH_ERROR';
+      } else if (this.faults.authThrows) {
         await reply('error', { code: 'AUTH_ERROR', message: 'Authentication failed' });
+        m.reply = 'AUTH_ERROR';
       } else {
         const wf = this.workflows.get(parsed.data.workflowId);
         if (!wf) {
-          m.reply = 'WORKFLOW_NOT_FOUND';
           await reply('error', { code: 'WORKFLOW_NOT_FOUND', message: `Workflow ${parsed.data.workflowId} not found` });
+          m.reply = 'WORKFLOW_NOT_FOUND';
         } else {
           this.#authed.set(socket.id, wf.id);
           await socket.join(`workflow:${wf.id}`);
           if (wf.graphs) await reply('workflow.state', this.#workflowState(wf));
-          m.reply = 'auth.success';
           await reply('auth.success', { workflowId: wf.id, message: 'Successfully authenticated', timestamp: Date.now() });
+          m.reply = 'auth.success';
         }
       }
       this.#record();
@@ -294,39 +294,39 @@ export class ZealStandIn extends EventEmitter {
     socket.on('runtime.event', async (data: unknown) => {
       const m = recordIn('runtime.event', data, Buffer.byteLength(JSON.stringify(data ?? null)));
       if (!this.#authed.has(socket.id)) {
-        m.reply = 'NOT_AUTHENTICATED';
         await reply('error', { code: 'NOT_AUTHENTICATED', message: 'Please authenticate first' });
+        m.reply = 'NOT_AUTHENTICATED';
         this.#record();
         return;
       }
       const parsed = schema.runtimeEvent.safeParse(data);
       if (!parsed.success) {
-        m.reply = 'VALIDATION_ERROR';
         await reply('error', { code: 'VALIDATION_ERROR', message: 'Invalid runtime event', details: issues(parsed.error) });
+        m.reply = 'VALIDATION_ERROR';
         this.#record();
         return;
       }
       const typed = typedEvent(parsed.data);
       if (typed) this.#io?.to(`workflow:${parsed.data.workflowId}`).emit('zip.event', typed);
-      m.reply = 'acknowledged';
       await reply('event.acknowledged', { type: parsed.data.type, timestamp: Date.now() });
+      m.reply = 'acknowledged';
       this.#record();
     });
     socket.on('visual.state.update', async (data: unknown) => {
       const m = recordIn('visual.state.update', data, JSON.stringify(data ?? null).length);
       const wf = this.#authed.get(socket.id);
       if (!wf) {
-        m.reply = 'NOT_AUTHENTICATED';
         await reply('error', { code: 'NOT_AUTHENTICATED', message: 'Please authenticate first' });
+        m.reply = 'NOT_AUTHENTICATED';
       } else {
         const parsed = schema.visualStateUpdate.safeParse(data);
         if (!parsed.success) {
-          m.reply = 'VALIDATION_ERROR';
           await reply('error', { code: 'VALIDATION_ERROR', message: 'Invalid visual state update', details: issues(parsed.error) });
+          m.reply = 'VALIDATION_ERROR';
         } else {
           this.#io?.to(`workflow:${wf}`).emit('visual.state.update', parsed.data);
-          m.reply = 'update.acknowledged';
           await reply('update.acknowledged', { type: 'visual.state.update', timestamp: Date.now() });
+          m.reply = 'update.acknowledged';
         }
       }
       this.#record();
