@@ -5,7 +5,7 @@ import { defineActor } from '@actorflow/network';
 import { currentProbe, type ProbeDescriptor } from './probe-channel.ts';
 
 interface Msg { id: number; value: number }
-interface SinkProbe { take(m: Msg): boolean; result(): unknown }
+interface SinkProbe { take(m: Msg): boolean; result(): Record<string, unknown> }
 interface ProbeLib {
   sourceProbe(d: ProbeDescriptor): { stamp(id: number): void };
   sinkProbe(d: ProbeDescriptor): SinkProbe;
