@@ -66,11 +66,11 @@ const workflow = {
 
 async function startStandIn(): Promise<{ restUrl: string; zipUrl: string; stop(): Promise<void> }> {
   const entry = fileURLToPath(new URL('../server/test/support/zeal-standin/serve.ts', import.meta.url));
-  const child = spawn(process.execPath, [entry, 'wf-bench'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [entry, 'wf-bench'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [line] = await once(createInterface({ input: child.stdout! }), 'line') as [string];
   const urls = JSON.parse(line) as { restUrl: string; zipUrl: string };
   return { ...urls, async stop() {
-    child.stdin!.end();
+    child.kill('SIGTERM');
     await once(child, 'exit');
   } };
 }
