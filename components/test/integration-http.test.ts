@@ -113,6 +113,12 @@ describe('integration/HttpRequest', () => {
       assert.deepEqual(response.body.query, { via: 'worker' });
     });
 
+    it('sends credentials written in the URL as Basic authentication', async () => {
+      const response = await request({ url: `http://ada:pa%24s@127.0.0.1:${new URL(server.origin).port}/echo` });
+      assert.equal(response.body.headers.authorization, `Basic ${Buffer.from('ada:pa$s').toString('base64')}`);
+      assert.equal(response.url, `${server.origin}/echo`);
+    });
+
     it('emits only the body with output "body"', async () => {
       server.route('/greeting', (_req, res) => sendJson(res, 200, { hello: 'world' }));
       assert.deepEqual(await request({ url: `${server.origin}/greeting`, output: 'body' }), { hello: 'world' });
@@ -371,6 +377,19 @@ describe('integration/HttpRequest', () => {
       assert.match(error.message, /the request on port 'request' field 'method' must be equal to one of the allowed values, got a string \("FETCH"\)/);
       assert.match(error.message, /field 'headers\.a' must be string, got a number \(1\)/);
       assert.match(error.message, /use one of: "GET", "POST"/);
+    });
+
+    it('reports an invalid header without showing its value', async () => {
+      const error = await failure({ url: `${server.origin}/echo` }, { request: { headers: { 'x-token': 'abc\r\ninjected: 1' } } });
+      assert.equal(error.code, 'INVALID_INPUT');
+      assert.match(error.message, /header "x-token" is not a valid HTTP header/);
+      assert.doesNotMatch(error.message, /abc|injected/);
+    });
+
+    it('hides credential-like query values in error messages', async () => {
+      const error = await failure({ url: `${server.origin}/missing?api_key=s3cret&page=2` });
+      assert.match(error.message, /GET http:\/\/127\.0\.0\.1:\d+\/missing\?api_key=\*\*\*&page=2 answered 404/);
+      assert.doesNotMatch(error.message, /s3cret/);
     });
 
     it('reports a request without a URL', async () => {

@@ -91,9 +91,16 @@ function backoffMs(options: HttpClientOptions, attempt: number): number {
   return Math.round(base * (0.8 + Math.random() * 0.4));
 }
 
+/** Query parameters whose values are hidden in messages (they usually carry credentials). */
+const SECRET_PARAM = /key|token|secret|pass|sig|auth|credential|session/i;
+
+/** `METHOD url` for messages, with the URL's password and credential-like query values hidden. */
 function describeUrl(spec: { method: string; url: URL }): string {
   const shown = new URL(spec.url);
   if (shown.password) shown.password = '***';
+  for (const name of new Set(shown.searchParams.keys())) {
+    if (SECRET_PARAM.test(name)) shown.searchParams.set(name, '***');
+  }
   return `${spec.method} ${shown.href}`;
 }
 
@@ -277,8 +284,14 @@ export class HttpClient {
       return new HttpError('HTTP_TIMEOUT', `${describeUrl(request)} got no complete response within ${this.options.requestTimeoutMs} ms (${tries})`,
         'raise requestTimeoutMs, or check that the server answers');
     }
-    const detail = cause instanceof Error ? `${cause.message}${(cause as NodeJS.ErrnoException).code ? ` (${(cause as NodeJS.ErrnoException).code})` : ''}` : (err as Error)?.message ?? String(err);
-    return new HttpError('HTTP_NETWORK', `${describeUrl(request)} failed: ${detail} (${tries})`, 'check the URL and that the server is reachable');
+    if (!(cause instanceof Error)) {
+      // fetch refused to build the request (no network involved): say why, without the raw URL.
+      const why = ((err as Error)?.message ?? String(err)).split(request.url.href).join('<url>');
+      return new HttpError('INVALID_INPUT', `${describeUrl(request)} cannot be sent: ${why}`, 'fix the request (URL, method, headers)');
+    }
+    const code = (cause as NodeJS.ErrnoException).code;
+    return new HttpError('HTTP_NETWORK', `${describeUrl(request)} failed: ${cause.message}${code && !cause.message.includes(code) ? ` (${code})` : ''} (${tries})`,
+      'check the URL and that the server is reachable');
   }
 }
 

@@ -176,12 +176,19 @@ function buildRequest(config: HttpRequestConfig, input: { in?: unknown; request?
   }
   for (const query of querySets) appendParams(target.searchParams, query);
   const headers = new Headers();
+  if (target.username || target.password) {
+    // fetch refuses credentials in URLs: send them as Basic authentication, as curl does.
+    const credentials = `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`;
+    headers.set('authorization', `Basic ${Buffer.from(credentials).toString('base64')}`);
+    target.username = '';
+    target.password = '';
+  }
   for (const set of headerSets) {
     for (const [name, value] of Object.entries(set)) {
       try {
         headers.set(name, value);
       } catch {
-        throw invalidInput(`header ${JSON.stringify(name)}: ${JSON.stringify(value)} is not a valid HTTP header`, 'header names are tokens (letters, digits, -), values have no line breaks');
+        throw invalidInput(`header ${JSON.stringify(name)} is not a valid HTTP header`, 'header names are tokens (letters, digits, -) and values have no line breaks; the value is not shown, it may be a secret');
       }
     }
   }

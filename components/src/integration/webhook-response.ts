@@ -58,7 +58,7 @@ export function toWebhookReply(message: unknown, options: WebhookReplyOptions): 
       try {
         headers.set(name, value);
       } catch {
-        throw invalidInput(`header ${JSON.stringify(name)}: ${JSON.stringify(value)} is not a valid HTTP header`, 'header names are tokens (letters, digits, -), values have no line breaks');
+        throw invalidInput(`header ${JSON.stringify(name)} is not a valid HTTP header`, 'header names are tokens (letters, digits, -) and values have no line breaks; the value is not shown, it may be a secret');
       }
     }
   }
