@@ -26,11 +26,9 @@ describe('FBP endpoint: transport and runtime protocol', () => {
     s = await startServer({ fbpSecret: SECRET });
   });
   after(async () => {
-    for (const c of clients) {
-      assert.deepEqual(c.invalid, [], 'every frame the server sent is valid against the fbp-protocol schemas');
-      await c.close();
-    }
+    await Promise.all(clients.map((c) => c.close()));
     await s.close();
+    for (const c of clients) assert.deepEqual(c.invalid, [], 'every frame the server sent is valid against the fbp-protocol schemas');
   });
 
   it('accepts WebSocket connections at / and /fbp and echoes the noflo subprotocol', async () => {

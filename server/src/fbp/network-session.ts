@@ -20,6 +20,8 @@ export const MAX_DATA_BYTES = 64 * 1024;
 const STATUS_INTERVAL_MS = 100;
 /** How long runtime:packet waits for a network that is still running its setup hooks. */
 const START_WAIT_MS = 30_000;
+/** Network events buffered for the session before the hub drops (and counts) them. */
+const EVENT_BUFFER = 100_000;
 /** Stack lines kept in a network:processerror. */
 const STACK_LINES = 3;
 
@@ -193,12 +195,12 @@ export class NetworkSession {
 
   #follow(net: Network): void {
     this.#network = net;
-    // Network state and process events: few, never dropped. Packets on edges: many, in their own
-    // subscription, so a flood of them can never push a state event out of a buffer.
-    this.#subscriptions.push(
-      net.events.subscribe((event) => this.#onEvent(event), { types: ['NetworkStarted', 'NetworkIdle', 'NetworkActive', 'ActorFailed', 'ActorLog'], bufferSize: 100_000 }),
-      net.events.subscribe((event) => this.#onEvent(event), { types: ['MessageSent'], bufferSize: 10_000 }),
-    );
+    // One subscription keeps state changes and packets in the order they happened (idle after the
+    // packets that led to it). The listener is cheap (most packets are only counted by the
+    // sampler), so its buffer only fills if the event loop starves; getstatus reads the live state.
+    this.#subscriptions.push(net.events.subscribe((event) => this.#onEvent(event), {
+      types: ['NetworkStarted', 'NetworkIdle', 'NetworkActive', 'ActorFailed', 'ActorLog', 'MessageSent'], bufferSize: EVENT_BUFFER,
+    }));
     this.#detach.push(
       net.onOutput((port, value) => this.#o.sink.packet({ port, event: 'data', graph: this.#o.graphId, payload: toPlain(value) })),
       this.#o.graph.on(() => this.#edges.clear()),

@@ -30,6 +30,7 @@ declare module 'fastify' {
   }
 }
 
+/** Mounted on the server itself (not encapsulated), so `app.fbp` is visible to the app and its tests. */
 export async function fbpPlugin(app: FastifyInstance, options: FbpPluginOptions = {}): Promise<void> {
   const { engine, registry, config } = app.actorflow;
   const secret = options.secret ?? config.fbpSecret;
@@ -59,3 +60,5 @@ export async function fbpPlugin(app: FastifyInstance, options: FbpPluginOptions 
     });
   }
 }
+// What fastify-plugin does: the plugin's decorator and hooks apply to the server it is registered on.
+Object.assign(fbpPlugin, { [Symbol.for('skip-override')]: true });

@@ -69,6 +69,9 @@ export interface Command {
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
+/** Replies whose schema is the request's own (input) schema, which has no `responseTo`. */
+const WITHOUT_RESPONSE_TO = new Set(['network:edges', 'runtime:packet']);
+
 export class FbpRuntime {
   /** Runtime id (a UUID v4, as the protocol asks), fixed for the life of the server. */
   readonly id = randomUUID();
@@ -207,7 +210,9 @@ export class FbpRuntime {
       message = err.message;
     } else if (err instanceof ApiError) {
       const problems = err.problems?.filter((p) => p.severity === 'error') ?? [];
-      message = problems.length ? `${err.message}: ${problems.map((p) => `${p.path}: ${p.message} (${p.hint})`).join('; ')}` : `${err.message} (${err.hint})`;
+      message = problems.length
+        ? `${request.protocol}:${request.command}: the graph has ${problems.length} problem${problems.length === 1 ? '' : 's'}: ${problems.map((p) => `${p.path}: ${p.message} (${p.hint})`).join('; ')}`
+        : `${err.message} (${err.hint})`;
     } else {
       cmd.target.connection.log.error({ err, protocol: request.protocol, command: request.command }, 'FBP command failed');
       message = `internal error in ${request.protocol}:${request.command}: ${(err as Error).message ?? String(err)}`;
@@ -218,7 +223,8 @@ export class FbpRuntime {
   // ------------------------------------------------------------------ sending
 
   #frame(protocol: string, command: string, payload: unknown, target?: ReplyTarget): FbpFrame {
-    return target?.requestId !== undefined ? { protocol, command, payload, responseTo: target.requestId } : { protocol, command, payload };
+    if (target?.requestId === undefined || WITHOUT_RESPONSE_TO.has(`${protocol}:${command}`)) return { protocol, command, payload };
+    return { protocol, command, payload, responseTo: target.requestId };
   }
 
   /** Sends a frame to every authorized client; `target` gets it as its reply. Never dropped. */
