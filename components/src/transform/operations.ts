@@ -1,7 +1,7 @@
 // transform/Operations: the data operations pipeline — map, filter, sort, group, aggregate,
 // transform, merge and split over arrays, with expressions on the sandboxed expression engine.
 import { ActorflowError, defineActor } from '@actorflow/network';
-import type { CompiledExpression, ExpressionEngine } from '@actorflow/script';
+import type { ExpressionEngine } from '@actorflow/script';
 import { describeKind, evaluationError, inputError } from './errors.ts';
 import { compileExpression, expressionEngine } from './expressions.ts';
 import { getPath, parsePath, PATH_SCHEMA, setPath } from './paths.ts';
@@ -42,6 +42,9 @@ export const OPERATION_SCHEMA = taggedSchema('type', {
 });
 
 type Stage = (data: unknown) => unknown;
+
+/** A compiled expression over one item (`at` says where, for errors). */
+type ItemExpression = (item: unknown, index: number, data: unknown, at: string) => unknown;
 
 interface Compiled {
   stages: { where: string; run: Stage }[];
@@ -87,13 +90,22 @@ export function compileOperations(engine: ExpressionEngine | undefined, node: { 
     if (op.enabled === false) return;
     const where = `operation ${i + 1} (${op.type})`;
     if (split) throw new ActorflowError('INVALID_CONFIG', `node '${node.nodeId}' (${node.component}) config field '${field}[${i}]': no operation may follow a split`, 'make split the last operation');
-    const expr = (source: string, sub: string): CompiledExpression => compileExpression(engine!, node, `${field}[${i}].${sub}`, source);
-    const call = (fn: CompiledExpression, scope: Record<string, unknown>, at: string): unknown => {
-      try {
-        return fn(scope);
-      } catch (error) {
-        throw evaluationError(`${where}, ${at}`, error);
-      }
+    const expr = (source: string, sub: string): ItemExpression => {
+      const fn = compileExpression(engine!, node, `${field}[${i}].${sub}`, source);
+      // Only the names an expression mentions cross into the sandbox: handing every item
+      // evaluation the whole input (`data`) would copy it once per item.
+      const usesIndex = /\bindex\b/.test(source);
+      const usesData = /\bdata\b/.test(source);
+      return (item, index, data, at) => {
+        const scope: Record<string, unknown> = { item };
+        if (usesIndex) scope.index = index;
+        if (usesData) scope.data = data;
+        try {
+          return fn(scope);
+        } catch (error) {
+          throw evaluationError(`${where}, ${at}`, error);
+        }
+      };
     };
     /** The value an item is sorted/grouped/aggregated by. */
     const keyOf = (): ((item: unknown, index: number, data: unknown) => unknown) | undefined => {
@@ -103,7 +115,7 @@ export function compileOperations(engine: ExpressionEngine | undefined, node: { 
       }
       if ('expression' in op && op.expression !== undefined) {
         const fn = expr(op.expression, 'expression');
-        return (item, index, data) => call(fn, { item, index, data }, `item ${index}`);
+        return (item, index, data) => fn(item, index, data, `item ${index}`);
       }
       return undefined;
     };
@@ -119,8 +131,8 @@ export function compileOperations(engine: ExpressionEngine | undefined, node: { 
         if (!whole && sets.length === 0) throw new ActorflowError('INVALID_CONFIG', `node '${node.nodeId}' (${node.component}) config field '${field}[${i}]': map needs an expression or set`, "add 'expression' (the new item) or 'set' (fields to set)");
         stages.push({
           where, run: (data) => asArray(where, data).map((item, index) => {
-            let out = whole ? call(whole, { item, index, data }, `item ${index}`) : item;
-            for (const s of sets) out = setPath(out, s.path, call(s.fn, { item, index, data }, `item ${index}`));
+            let out = whole ? whole(item, index, data, `item ${index}`) : item;
+            for (const s of sets) out = setPath(out, s.path, s.fn(item, index, data, `item ${index}`));
             return out;
           }),
         });
@@ -128,7 +140,7 @@ export function compileOperations(engine: ExpressionEngine | undefined, node: { 
       }
       case 'filter': {
         const fn = expr(op.expression, 'expression');
-        stages.push({ where, run: (data) => asArray(where, data).filter((item, index) => call(fn, { item, index, data }, `item ${index}`)) });
+        stages.push({ where, run: (data) => asArray(where, data).filter((item, index) => fn(item, index, data, `item ${index}`)) });
         break;
       }
       case 'sort': {
@@ -172,8 +184,16 @@ export function compileOperations(engine: ExpressionEngine | undefined, node: { 
         break;
       }
       case 'transform': {
-        const fn = expr(op.expression, 'expression');
-        stages.push({ where, run: (data) => call(fn, { data }, 'data') });
+        const fn = compileExpression(engine!, node, `${field}[${i}].expression`, op.expression);
+        stages.push({
+          where, run: (data) => {
+            try {
+              return fn({ data });
+            } catch (error) {
+              throw evaluationError(where, error);
+            }
+          },
+        });
         break;
       }
       case 'merge':
