@@ -67,13 +67,7 @@ export class Channel extends Ring<unknown> {
   /** Queues a message. Throws ChannelFullError when full under policy 'error'. */
   override push(value: unknown): void {
     if (this.closed) return;
-    if (this.size >= this.capacity && this.policy !== 'block') {
-      if (this.policy === 'error') throw new ChannelFullError(this.label, this.capacity);
-      super.shift();
-      this.dropped++;
-      this.skip++;
-      this.consumer.onDrop(this);
-    }
+    if (this.policy !== 'block' && this.size >= this.capacity) this.#overflow();
     super.push(value);
     this.delivered++;
     this.consumer.onDeliver(this);
@@ -81,6 +75,15 @@ export class Channel extends Ring<unknown> {
       this.full = true;
       this.producer?.onChannelFull(this);
     }
+  }
+
+  /** A push into a full 'drop-oldest' or 'error' channel. */
+  #overflow(): void {
+    if (this.policy === 'error') throw new ChannelFullError(this.label, this.capacity);
+    super.shift();
+    this.dropped++;
+    this.skip++;
+    this.consumer.onDrop(this);
   }
 
   /** Takes the oldest message (the consumer calls this). */

@@ -292,7 +292,7 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
   // ------------------------------------------------------------------ channel callbacks
 
   onDeliver(channel: Channel): void {
-    const stats = this.#stats;
+    const stats = this.#counters ?? this.#stats;
     if (++this.backlog > stats.peakQueued) stats.peakQueued = this.backlog;
     if ((this.#mode & MODE) === EACH && this.#single === null) (this.#order ??= new Ring<Channel>(16)).push(channel);
     if (this.queued || !this.#running || this.busy || this.#draining) return;
@@ -394,6 +394,8 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
   }
 
   #drainEach(budget: number): void {
+    const ctx = this.ctx;
+    const stats = this.#stats;
     let n = 0;
     while (n < budget) {
       if (this.blockedOn > 0 && !this.forced) return;
@@ -411,17 +413,16 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
       const port = ch.slot as InPortRuntime;
       const value = ch.take();
       this.backlog--;
-      this.#stats.messagesIn++;
+      stats.messagesIn++;
       if (port.spec.sticky) {
         port.last = value;
         continue;
       }
       n++;
       const input = (this.#mode & STICKY) === 0 ? port.makeInput(value) : this.#withSticky(port.name, value);
-      const ctx = this.ctx;
       ctx.port = port.name;
       ctx.index = ch.to.index;
-      if (this.#fire(input, 1)) return;
+      if (this.#fire(input, 1, ctx, stats)) return;
     }
   }
 
@@ -509,17 +510,35 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
   }
 
   /** Runs one firing. Returns true when it went asynchronous (the node is busy until it settles). */
-  #fire(input: Record<string, unknown>, attempt: number): boolean {
+  #fire(input: Record<string, unknown>, attempt: number, ctx = this.ctx, stats = this.#stats): boolean {
+    stats.firings++;
+    const wants = this.#host.events.wants;
+    if (wants.ActorStarted || wants.ActorCompleted || ctx.measuring !== null || this.settings.timeoutMs !== undefined) {
+      return this.#fireWatched(input, attempt, ctx, stats);
+    }
+    let result: void | boolean | Promise<void>;
+    try {
+      result = this.def.process!(input, ctx);
+    } catch (err) {
+      return this.#failed(err, input, attempt);
+    }
+    if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
+      this.#awaitFiring(result as Promise<void>, input, attempt, 0);
+      return true;
+    }
+    return false;
+  }
+
+  /** #fire with the extras: ActorStarted/ActorCompleted events, a per-firing timeout. */
+  #fireWatched(input: Record<string, unknown>, attempt: number, ctx: NodeContext, stats: Counters): boolean {
     const host = this.#host;
-    const ctx = this.ctx;
-    this.#stats.firings++;
     const wants = host.events.wants;
     if (wants.ActorStarted) host.events.emit({ _type: 'ActorStarted', actorId: this.id, component: this.def.name, timestamp: Date.now(), ...(ctx.port ? { port: ctx.port } : {}) });
     let t0 = 0;
     if (wants.ActorCompleted) {
       t0 = performance.now();
-      ctx.measuring = { before: this.#stats.messagesOut, bytes: 0 };
-    } else if (ctx.measuring !== null) ctx.measuring = null;
+      ctx.measuring = { before: stats.messagesOut, bytes: 0 };
+    } else ctx.measuring = null;
     let result: void | boolean | Promise<void>;
     if (this.settings.timeoutMs !== undefined) ctx.firingAbort = new AbortController();
     try {
@@ -532,10 +551,11 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
       this.#awaitFiring(result as Promise<void>, input, attempt, t0);
       return true;
     }
-    if (ctx.firingAbort !== null) ctx.firingAbort = null;
+    ctx.firingAbort = null;
     if (ctx.measuring !== null) this.#completed(t0);
     return false;
   }
+
 
   #completed(t0: number): void {
     const measured = this.ctx.measuring!;
@@ -640,11 +660,12 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
   emit(port: string, value: unknown, index?: number): boolean {
     const out = this.outport(port);
     if (out === undefined) throw this.#unknownOutport(port);
-    this.#stats.messagesOut++;
+    (this.#counters ?? this.#stats).messagesOut++;
     const host = this.#host;
+    const traced = host.events.wants.MessageSent;
     let size = 0;
     const measuring = this.#ctx?.measuring ?? null;
-    if (measuring !== null || host.events.wants.MessageSent) {
+    if (measuring !== null || traced) {
       size = messageSize(value);
       if (measuring !== null) measuring.bytes += size;
     }
@@ -655,7 +676,7 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
       if (index !== undefined && c.from.index !== undefined && c.from.index !== index) continue;
       c.push(value);
       if (c.full) room = false;
-      if (host.events.wants.MessageSent) {
+      if (traced) {
         host.events.emit({
           _type: 'MessageSent', fromActor: this.id, fromPort: port, toActor: c.to.node, toPort: c.to.port,
           ...(c.to.index !== undefined ? { toIndex: c.to.index } : {}), size, message: value, timestamp: Date.now(),
