@@ -39,6 +39,12 @@ describe('data/Postgres', async () => {
     assert.deepEqual(results[1].rows, [{ out: 'twice:42' }]);
   });
 
+  it('fails a statement that runs longer than statementTimeoutMs (the server cancels it)', { skip }, async () => {
+    const error = await sql.failure({ statementTimeoutMs: 100 }, 'SELECT pg_sleep(2)');
+    assert.equal(error.code, 'DB_QUERY');
+    assert.match(error.message, /canceling statement due to statement timeout \(57014\)/);
+  });
+
   it('takes the password from an env var the node declares, never from the server environment', { skip }, async () => {
     const g = graph({ nodes: { db: ['data/Postgres', { ...server, password: '${env.AF_PG_PASSWORD}', env_vars: { AF_PG_PASSWORD: 'required' }, query: 'SELECT current_user AS who', output: 'first' }] },
       inports: { in: 'db.in' }, outports: { result: 'db.result' } });

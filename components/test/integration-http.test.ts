@@ -257,7 +257,6 @@ describe('integration/HttpRequest', () => {
       const error = await failure({ url: `${server.origin}/hang`, requestTimeoutMs: 150, maxRetries: 1, retryBackoffMs: 1 });
       assert.equal(error.code, 'HTTP_TIMEOUT');
       assert.match(error.message, /GET http:\/\/127\.0\.0\.1:\d+\/hang got no complete response within 150 ms \(attempt 2 of 2\)/);
-      assert.equal(server.requestsTo('/hang').length, 2);
     });
 
     it('fails with HTTP_NETWORK naming the cause when nothing listens', async () => {
