@@ -11,10 +11,6 @@
 // configuration; 130 interrupted (Ctrl-C cancels a run).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CONFIG_OPTIONS, ConfigError } from '../config.ts';
-import { componentsCommand } from './components.ts';
-import { runCommand } from './run.ts';
-import { serveCommand } from './serve.ts';
-import { validateCommand } from './validate.ts';
 import { UsageError } from './output.ts';
 
 const USAGE = `usage: actorflow <command> [options]
@@ -43,14 +39,15 @@ const COMMON = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' 
 const COMMANDS: Record<string, { options: ParseArgsConfig['options']; run: (values: Record<string, unknown>, positionals: string[]) => Promise<number> }> = {
   serve: {
     options: { ...COMMON, example: { type: 'string' }, actors: { type: 'string' }, ...Object.fromEntries(CONFIG_OPTIONS.map((o) => [o.flag, { type: 'string' as const }])) },
-    run: (values) => serveCommand(values as Record<string, string | undefined>),
+    // Each command loads only what it needs (a usage error answers at once).
+    run: async (values) => (await import('./serve.ts')).serveCommand(values as Record<string, string | undefined>),
   },
   run: {
     options: { ...COMMON, input: { type: 'string', multiple: true, short: 'i' }, timeout: { type: 'string' } },
-    run: (values, positionals) => runCommand(positionals, values as { input?: string[]; timeout?: string; json?: boolean }),
+    run: async (values, positionals) => (await import('./run.ts')).runCommand(positionals, values as { input?: string[]; timeout?: string; json?: boolean }),
   },
-  validate: { options: COMMON, run: (values, positionals) => validateCommand(positionals, Boolean(values.json)) },
-  components: { options: { ...COMMON, category: { type: 'string' } }, run: (values) => componentsCommand(values as { category?: string; json?: boolean }) },
+  validate: { options: COMMON, run: async (values, positionals) => (await import('./validate.ts')).validateCommand(positionals, Boolean(values.json)) },
+  components: { options: { ...COMMON, category: { type: 'string' } }, run: async (values) => (await import('./components.ts')).componentsCommand(values as { category?: string; json?: boolean }) },
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,6 +1,6 @@
 // `actorflow serve`: the server with the embedded defaults (SQLite history next to you, loopback
 // only), graceful shutdown on SIGTERM/SIGINT (a second signal exits at once).
-import { registerScriptComponents, watchActors, type ActorWatcher } from '@actorflow/script';
+import { watchActors, type ActorWatcher } from '@actorflow/script';
 import { buildServer } from '../app.ts';
 import { defaultConfig, loadConfig } from '../config.ts';
 import { inspectGraph } from '../engine/graph-intake.ts';
@@ -19,7 +19,6 @@ export async function serveCommand(flags: Record<string, string | undefined>): P
     }
   }
   const registry = await createRegistry();
-  if (!registry.has('script/Script')) registerScriptComponents(registry);
   const watcher = flags.actors ? await watchScripts(flags.actors, registry) : undefined;
   const app = await buildServer({ config, registry });
   await app.listen({ host: config.host, port: config.port });
