@@ -120,6 +120,11 @@ describe('flow/Batch and flow/Window', () => {
     assert.deepEqual(out, [[1, 2], [3]]);
   });
 
+  it('works in a worker thread (node metadata thread): the components load from their module there', async () => {
+    const result = await run(registry, { nodes: { s: 'core/Split', b: ['flow/Batch', { size: 2, maxWaitMs: 20, thread: 'batcher' }] }, edges: ['s.out -> b.in'], inports: { in: 's.in' }, outports: { out: 'b.out' } }, { in: [1, 2, 3] });
+    assert.deepEqual(result.results.out, [[1, 2], [3]]);
+  });
+
   it('Window requires size for count windows and durationMs for time windows', async () => {
     const problems = await loadProblems(registry, { nodes: { a: ['flow/Window', { by: 'count' }], b: ['flow/Window', { by: 'time' }], c: ['flow/Window', {}] }, inports: { a: 'a.in', b: 'b.in', c: 'c.in' } });
     assertProblem(problems, '$.processes.a.metadata.size', /is required/);
