@@ -8,12 +8,16 @@
 import type { FastifyInstance } from 'fastify';
 import { FbpRuntime, type FbpLimits } from './runtime.ts';
 import type { SamplingLimits } from './hosted-graph.ts';
+import { ScriptCompiler } from './script-compiler.ts';
 import type { ComponentCompiler } from './source-components.ts';
 
 export interface FbpPluginOptions {
   /** Secret FBP clients must send; default: the server configuration's `fbpSecret` (ACTORFLOW_FBP_SECRET). */
   secret?: string;
-  /** Makes components from source for component:source; default: none (component:source refused). */
+  /**
+   * Makes components from source for component:source; default: script components in the languages
+   * of the configuration's `fbpSourceLanguages` (ACTORFLOW_FBP_SOURCE_LANGUAGES), none when empty.
+   */
   compiler?: ComponentCompiler | null;
   /** Graphs held at once (default 100). */
   maxGraphs?: number;
@@ -38,13 +42,15 @@ export async function fbpPlugin(app: FastifyInstance, options: FbpPluginOptions 
     maxGraphs: options.maxGraphs ?? 100, maxNodes: config.maxNodes, maxEdges: config.maxEdges,
     maxIipBytes: config.maxIipBytes, runTimeoutMs: config.maxRunTimeoutMs,
   };
+  const scripts = options.compiler === undefined && config.fbpSourceLanguages.length > 0 ? new ScriptCompiler(config.fbpSourceLanguages) : null;
   const runtime = new FbpRuntime({
-    engine, registry, logger: app.log.child({ component: 'fbp' }), secret, limits, compiler: options.compiler ?? null,
+    engine, registry, logger: app.log.child({ component: 'fbp' }), secret, limits, compiler: options.compiler ?? scripts,
     queueLimit: config.wsQueueLimit, dropLimit: config.wsDropLimit, ...(options.sampling ? { sampling: options.sampling } : {}),
   });
   app.decorate('fbp', runtime);
   // Interactive networks have nothing to finish: they stop before the engine's shutdown grace.
   app.addHook('preClose', async () => runtime.close(GOING_AWAY, 'server shutting down'));
+  app.addHook('onClose', async () => scripts?.close());
 
   for (const url of ['/', '/fbp']) {
     app.get(url, {
