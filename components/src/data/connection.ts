@@ -48,7 +48,7 @@ export function serverConnectionProperties(kind: ServerKind): Record<string, unk
   return {
     connectionString: {
       type: 'string', pattern: `^(${schemes.join('|')})://`,
-      description: `${label} URL, e.g. ${schemes[0]}://user:\${env.DB_PASSWORD}@127.0.0.1:${port}/app?sslmode=require; the fields below override its parts`,
+      description: `${label} URL, e.g. ${schemes[0]}://app@127.0.0.1:${port}/app?sslmode=require (keep the password in \`password\`); the fields below override its parts`,
     },
     host: { type: 'string', minLength: 1, description: 'Server host name or address (default 127.0.0.1)' },
     port: { type: 'integer', minimum: 1, maximum: 65535, description: `Server port (default ${port})` },
