@@ -2,6 +2,7 @@
 // mapping, and precise problems for what cannot be converted.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { zealTemplateAliases, registerComponents } from '@actorflow/components';
 import { readGraphJson, toGraphJson, Network, type ComponentRegistry } from '@actorflow/network';
 import { convertZealWorkflow, ZealConversionError, type ConvertOptions } from '../src/zeal/converter.ts';
 import { ZealMapping } from '../src/zeal/mapping.ts';
@@ -132,6 +133,28 @@ describe('converting a Zeal workflow', () => {
     wf.graphs[0].nodes[1].metadata.templateId = 'tpl_double';
     const { graph } = convertZealWorkflow(wf, { ...options, resolver });
     assert.equal(graph.nodes.get('double')!.component, 'test/Double');
+  });
+
+  it('runs a workflow built from Reflow\'s tpl_* templates with the component library\'s alias table', async () => {
+    const library = await testRegistry();
+    await registerComponents(library);
+    const resolver = new TemplateResolver(library, 'actorflow', zealTemplateAliases);
+    const node = (id: string, templateId: string, values: Record<string, unknown> = {}) => ({ id, type: templateId, metadata: { id, templateId, propertyValues: values } });
+    const wf = { id: 'wf-reflow', name: 'Reflow templates', graphs: [zealGraph('main', [
+      zealNode('emit', 'test/Emit', { values: { count: 5 } }),
+      node('branch', 'tpl_if_branch', { condition_type: 'greater_than', value: 2 }),
+      zealNode('big', 'test/Sink'), zealNode('small', 'test/Sink'),
+    ], [
+      zealConnection('c-in', 'emit', 'out', 'branch', 'input-in'),
+      zealConnection('c-true', 'branch', 'true-out', 'big', 'in'),
+      zealConnection('c-false', 'branch', 'false-out', 'small', 'in'),
+    ])] };
+    const { graph } = convertZealWorkflow(wf, { registry: library, resolver, namespace: 'actorflow' });
+    assert.equal(graph.nodes.get('branch')!.component, zealTemplateAliases.tpl_if_branch);
+    assert.ok(graph.getEdge({ node: 'branch', port: 'true-out' }, { node: 'big', port: 'in' }));
+    const result = await (await Network.create(graph, { registry: library })).run();
+    assert.equal(result.status, 'completed');
+    assert.deepEqual([result.stats.nodes.big.firings, result.stats.nodes.small.firings], [2, 3]);
   });
 
   it('declares the node\'s requiredEnvVars as required env_vars', () => {

@@ -9,18 +9,17 @@ import { convertZealWorkflow, ZealConversionError, type ConversionResult } from 
 import { EventBridge, type BridgeReport } from './event-bridge.ts';
 import { silentLogger, type ZealLogger } from './logger.ts';
 import { ZealMapping } from './mapping.ts';
-import { ZealRestClient } from './rest-client.ts';
 import type { StatsSnapshot } from './node-activity.ts';
+import { backoffDelay, ZealRestClient } from './rest-client.ts';
 import type { BridgedRun, ExecutionOutcome, NetworkEventHub } from './run.ts';
 import type { BridgeSink } from './sink.ts';
+import { syncGraph } from './graph-sync.ts';
 import { registerTemplates, type TemplateRegistration } from './templates.ts';
 import { TemplateResolver } from './template-resolver.ts';
-import { syncGraph } from './graph-sync.ts';
 import { TraceCollector } from './trace-collector.ts';
 import type { ControlEventMessage, WorkflowStateMessage, ZipBroadcastEvent } from './wire.ts';
 import { ZipConnection, type ZipConnectionStats } from './zip-connection.ts';
 import { ZipSession } from './zip-session.ts';
-import { backoffDelay } from './rest-client.ts';
 
 /** Zeal's side of a run that Zeal started (stored in the run's metadata under `zeal`). */
 export interface ZealRunContext {

@@ -5,6 +5,7 @@
 //   GET  /zeal/status      connections, template registration, counters
 //   GET  /zeal/runs/:id    what a run's bridge delivered to Zeal and what it dropped
 import { randomUUID } from 'node:crypto';
+import { zealTemplateAliases } from '@actorflow/components';
 import { toGraphJson } from '@actorflow/network';
 import type { FastifyInstance } from 'fastify';
 import { envelopeSchema, ok } from '../envelope.ts';
@@ -19,7 +20,7 @@ import { ZealIntegration } from './integration.ts';
 export interface ZealPluginOptions {
   /** Bridge configuration; default: from the server configuration's zeal* options (ZEAL_* variables). */
   config?: ZealConfig;
-  /** Template id → component aliases (e.g. Reflow's `tpl_*` ids). */
+  /** Template id → component aliases; default: the component library's table for Reflow's `tpl_*` templates. */
   aliases?: Readonly<Record<string, string>>;
 }
 
@@ -80,7 +81,7 @@ export async function zealPlugin(app: FastifyInstance, options: ZealPluginOption
     reports.set(id, report);
     if (reports.size > REPORTS_KEPT) reports.delete(reports.keys().next().value!);
   };
-  const integration = new ZealIntegration({ config, registry, launch: engineLauncher(engine), log, ...(options.aliases ? { aliases: options.aliases } : {}) });
+  const integration = new ZealIntegration({ config, registry, launch: engineLauncher(engine), log, aliases: options.aliases ?? zealTemplateAliases });
   const unfollow = followEngine(integration, engine, keep);
   app.addHook('onReady', async () => {
     integration.start();
