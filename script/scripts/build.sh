@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../plugins"
 asc=../../node_modules/.bin/asc
 if [ ! -x "$asc" ]; then
-  echo "script/scripts/build.sh: AssemblyScript is not installed (npm install first)" >&2
-  exit 1
+  # A production install (no devDependencies) needs no example plugins; the tests say what is missing.
+  echo "script: skipping the example WebAssembly plugins: AssemblyScript is not installed (it is a devDependency)" >&2
+  exit 0
 fi
 mkdir -p build
 newest_dep=$(ls -t lib/*.ts ../scripts/build.sh ../../node_modules/assemblyscript/package.json | head -1)
@@ -15,6 +16,7 @@ for src in *.ts; do
   out="build/${src%.ts}.wasm"
   if [ -f "$out" ] && [ "$out" -nt "$src" ] && [ "$out" -nt "$newest_dep" ]; then continue; fi
   echo "script: building plugins/$out" >&2
-  "$asc" "$src" --outFile "$out.tmp" --use abort=lib/actor/actorAbort --optimize
-  mv "$out.tmp" "$out"
+  tmp="$out.$$.tmp" # several checkouts' setups may build at once: each writes its own file, then renames
+  "$asc" "$src" --outFile "$tmp" --use abort=lib/actor/actorAbort --optimize
+  mv "$tmp" "$out"
 done
