@@ -14,7 +14,7 @@ async function rss(url: string): Promise<number> {
   return Number(/^process_resident_memory_bytes (\d+)/m.exec(text)![1]);
 }
 
-const server = await startServer({ ACTORFLOW_MAX_CONCURRENT_RUNS: '1', ACTORFLOW_MAX_QUEUED_RUNS: String(runs + 10) });
+const server = await startServer({ ACTORFLOW_MAX_CONCURRENT_RUNS: '1', ACTORFLOW_MAX_QUEUED_RUNS: String(runs + 100) });
 try {
   await post(server.url, '/workflows', { graph_json: delayGraph(600_000), metadata: { execution_id: 'blocker' } });
   // warm up the code paths, then measure from a settled baseline

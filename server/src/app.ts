@@ -15,6 +15,7 @@ import { ExecutionEngine } from './engine/engine.ts';
 import { installErrorHandling } from './error-handler.ts';
 import { fbpPlugin } from './fbp/plugin.ts';
 import { ApiError } from './errors.ts';
+import { scheduleRetention } from './history/retention.ts';
 import { HistoryStore } from './history/store.ts';
 import { loggerOptions, requestId } from './logging.ts';
 import { ServerMetrics } from './metrics.ts';
@@ -88,6 +89,7 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   const history = new HistoryStore(config.db);
   const recovered = history.recoverInterrupted();
   if (recovered.length) app.log.warn({ runs: recovered.length }, 'marked runs interrupted by the previous process as Failed');
+  const stopRetention = scheduleRetention(history, { maxAgeMs: config.retentionDays * 86_400_000, maxRuns: config.retentionMaxRuns }, app.log);
   const metrics = new ServerMetrics();
   const engine = new ExecutionEngine({
     registry, history, logger: app.log,
@@ -144,6 +146,7 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
     },
   });
   app.addHook('onClose', async () => {
+    stopRetention();
     metrics.close();
     history.close();
   });
