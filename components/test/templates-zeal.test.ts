@@ -29,7 +29,7 @@ function zealNode(templateId: string, propertyValues: Record<string, unknown>, i
 
 describe('Zeal template aliases', () => {
   it('map every Reflow template id to a registered component', () => {
-    for (const id of ['tpl_if_branch', 'tpl_switch', 'tpl_loop', 'tpl_data_transformer', 'tpl_data_operations', 'tpl_rules_engine', 'tpl_javascript_script', 'tpl_python_script', 'tpl_http_request', 'tpl_sql_script']) {
+    for (const id of ['tpl_if_branch', 'tpl_switch', 'tpl_loop', 'tpl_data_transformer', 'tpl_data_operations', 'tpl_rules_engine', 'tpl_javascript_script', 'tpl_python_script', 'tpl_http_request', 'tpl_sql_script', 'tpl_postgresql', 'tpl_mysql']) {
       assert.ok(registry.has(zealTemplateAliases[id]), `${id} → ${zealTemplateAliases[id]}`);
       assert.equal(zealTemplates[id].component, zealTemplateAliases[id]);
     }
@@ -178,9 +178,8 @@ describe('integration templates', () => {
     assert.deepEqual(result.results.result_out, [[{ name: "o'brien" }]]);
   });
 
-  it('tpl_sql_script needs a query and an engine', async () => {
-    const problems = await loadProblems(registry, { nodes: { q: ['zeal/SqlScript', {}] }, inports: { in: 'q.params_in' } });
-    assertProblem(problems, '$.processes.q.metadata.engine', /is required/);
+  it('tpl_sql_script needs a query', async () => {
+    const problems = await loadProblems(registry, { nodes: { q: ['zeal/SqlScript', { engine: 'sqlite' }] }, inports: { in: 'q.params_in' } });
     assertProblem(problems, '$.processes.q.metadata', /must match a schema in anyOf/, /query/);
   });
 

@@ -32,7 +32,17 @@ export interface TemplateSpec {
   properties: JsonSchema;
   /** The component's config for the given property values. */
   config(values: Record<string, any>): Record<string, unknown>;
+  /**
+   * Template inports whose packets change the property values (e.g. a connection pool id): the
+   * component is set up again with the new values. Only for components that fire on each packet.
+   */
+  configPorts?: Record<string, { description: string; apply(values: Record<string, any>, packet: unknown): Record<string, any> }>;
+  /** Whether the property values alone make a usable config; until they do, packets wait for a config port. */
+  configured?(values: Record<string, any>): boolean;
 }
+
+/** Packets a template node keeps while it waits for its config port. */
+const MAX_WAITING = 10_000;
 
 /** What the wrapper knows about a template at run time. */
 export interface ZealTemplate {
@@ -45,9 +55,15 @@ export interface ZealTemplate {
 
 interface WrapperState {
   inner?: ActorContext;
+  /** The property values the component was set up with. */
+  values?: Record<string, any>;
+  /** Packets taken before a config port made the component usable, with their port. */
+  waiting: { input: Record<string, unknown>; port: string | undefined }[];
+  /** The template port of the packet being delivered (it may have waited: not the current firing's). */
+  port?: string;
 }
 
-function innerContext(outer: ActorContext, spec: TemplateSpec, config: Record<string, unknown>): ActorContext {
+function innerContext(outer: ActorContext<any, WrapperState>, spec: TemplateSpec, config: Record<string, unknown>): ActorContext {
   const toTarget = spec.inports;
   const fromTarget = Object.entries(spec.outports);
   /** Template ports a component port feeds; a dynamic port (from `ports(config)`) keeps its name. */
@@ -64,7 +80,10 @@ function innerContext(outer: ActorContext, spec: TemplateSpec, config: Record<st
     get env() { return outer.env; },
     state: spec.target.state ? spec.target.state() : {},
     get signal() { return outer.signal; },
-    get port() { return outer.port === undefined ? undefined : toTarget[outer.port] ?? outer.port; },
+    get port() {
+      const port = outer.state.port ?? outer.port;
+      return port === undefined ? undefined : toTarget[port] ?? port;
+    },
     get index() { return outer.index; },
     emit(port: string, value: unknown, index?: number) {
       let room = true;
@@ -103,6 +122,7 @@ export function zealTemplate(spec: TemplateSpec): ActorDefinition {
     const { required: _required, ...rest } = target.inports[port] ?? {};
     inports[zeal] = { ...rest, description: `${rest.description ?? ''} (${target.name} \`${port}\`)`.trim() };
   }
+  for (const [zeal, port] of Object.entries(spec.configPorts ?? {})) inports[zeal] = { description: port.description };
   const outports: OutPorts = {};
   for (const [zeal, source] of Object.entries(spec.outports)) {
     const s = target.outports[source.port] ?? {};
@@ -128,6 +148,34 @@ export function zealTemplate(spec: TemplateSpec): ActorDefinition {
     }
   };
 
+  /** Sets the component up for the given property values. */
+  const start = async (ctx: ActorContext<any, WrapperState>, values: Record<string, any>): Promise<void> => {
+    const resolved = resolveNodeConfig(target, spec.config(values) as never, undefined, ctx.nodeId);
+    const problems = resolved.problems.filter((p) => p.severity === 'error');
+    if (problems.length > 0) {
+      throw new ActorflowError('INVALID_CONFIG', `node '${ctx.nodeId}' (${spec.name}): its property values do not make a valid ${target.name} config: ${problems.map((p) => p.message).join('; ')}`, problems[0].hint);
+    }
+    ctx.state.values = values;
+    ctx.state.inner = innerContext(ctx, spec, resolved.config);
+    await target.setup?.(ctx.state.inner);
+  };
+  const stop = async (ctx: ActorContext<any, WrapperState>): Promise<void> => {
+    const current = ctx.state.inner;
+    ctx.state.inner = undefined;
+    if (current) await target.teardown?.(current);
+  };
+  /** Runs one firing of the component, under its own port names. */
+  const deliver = async (ctx: ActorContext<any, WrapperState>, input: Record<string, unknown>, port: string | undefined): Promise<void> => {
+    const renamed: Record<string, unknown> = {};
+    for (const [zeal, value] of Object.entries(input)) renamed[spec.inports[zeal] ?? zeal] = value;
+    ctx.state.port = port;
+    try {
+      await guard(ctx, input, () => target.process!(renamed, inner(ctx)));
+    } finally {
+      ctx.state.port = undefined;
+    }
+  };
+
   return defineActor({
     name: spec.name,
     description: `${spec.description} Zeal/Reflow template \`${spec.id}\`, run by ${target.name}.`,
@@ -139,26 +187,35 @@ export function zealTemplate(spec: TemplateSpec): ActorDefinition {
     config: spec.properties,
     fire: wrapFire(spec),
     ...(target.ports ? { ports: (values: Record<string, unknown>) => renamePorts(spec, target.ports!(spec.config(values))) } : {}),
-    state: (): WrapperState => ({}),
+    state: (): WrapperState => ({ waiting: [] }),
     async setup(ctx) {
-      const resolved = resolveNodeConfig(target, spec.config(ctx.config) as never, undefined, ctx.nodeId);
-      const problems = resolved.problems.filter((p) => p.severity === 'error');
-      if (problems.length > 0) {
-        throw new ActorflowError('INVALID_CONFIG', `node '${ctx.nodeId}' (${spec.name}): its property values do not make a valid ${target.name} config: ${problems.map((p) => p.message).join('; ')}`, problems[0].hint);
-      }
-      ctx.state.inner = innerContext(ctx, spec, resolved.config);
-      await target.setup?.(ctx.state.inner);
+      if (!spec.configured || spec.configured(ctx.config)) await start(ctx, ctx.config);
+      else ctx.state.values = ctx.config;
     },
     ...(target.process ? {
-      process(input: Record<string, unknown>, ctx: ActorContext<any, WrapperState>) {
-        const renamed: Record<string, unknown> = {};
-        for (const [zeal, value] of Object.entries(input)) renamed[spec.inports[zeal] ?? zeal] = value;
-        return guard(ctx, input, () => target.process!(renamed, inner(ctx)));
+      async process(input: Record<string, unknown>, ctx: ActorContext<any, WrapperState>) {
+        const configPort = ctx.port !== undefined ? spec.configPorts?.[ctx.port] : undefined;
+        if (configPort) {
+          const values = configPort.apply(ctx.state.values ?? ctx.config, input[ctx.port!]);
+          await stop(ctx);
+          await start(ctx, values);
+          for (const held of ctx.state.waiting.splice(0)) await deliver(ctx, held.input, held.port);
+          return;
+        }
+        if (!ctx.state.inner) {
+          if (ctx.state.waiting.length >= MAX_WAITING) {
+            throw new ActorflowError('TEMPLATE_NOT_CONFIGURED', `node '${ctx.nodeId}' (${spec.name}) holds ${MAX_WAITING} packets and still has no ${Object.keys(spec.configPorts ?? {}).join(' / ')}`, 'connect the port and make sure a packet reaches it, or configure the node in its properties');
+          }
+          ctx.state.waiting.push({ input, port: ctx.port });
+          return;
+        }
+        await deliver(ctx, input, ctx.port);
       },
     } : {}),
     ...(target.run ? { run: (ctx: ActorContext<any, WrapperState>) => target.run!(inner(ctx)) } : {}),
     async teardown(ctx) {
-      if (ctx.state.inner) await target.teardown?.(ctx.state.inner);
+      await stop(ctx);
+      if (ctx.state.waiting.length > 0) ctx.log.warn(`${ctx.state.waiting.length} packet(s) waited for ${Object.keys(spec.configPorts ?? {}).join(' / ')} and were never processed`);
     },
   });
 }

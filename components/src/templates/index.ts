@@ -3,6 +3,7 @@
 // alias table (template id → component) the Zeal bridge resolves templates with.
 import { describeTemplate, zealTemplate, type ZealTemplate } from './adapter.ts';
 import { INTEGRATION_TEMPLATE_SPECS } from './integration.ts';
+import { POOL_TEMPLATES } from './pools.ts';
 import { SCRIPT_TEMPLATE_SPECS } from './scripts.ts';
 import { LOGIC_DATA_TEMPLATE_SPECS } from './specs.ts';
 
@@ -22,5 +23,10 @@ export const PythonScript = make('tpl_python_script');
 export const HttpRequest = make('tpl_http_request');
 export const SqlScript = make('tpl_sql_script');
 
+export { PostgreSQL, MySQL } from './pools.ts';
+
 /** Template id → how it runs (component, port mapping, property values → config). */
-export const zealTemplates: Record<string, ZealTemplate> = Object.fromEntries(TEMPLATE_SPECS.map((spec) => [spec.id, describeTemplate(spec)]));
+export const zealTemplates: Record<string, ZealTemplate> = Object.fromEntries([
+  ...TEMPLATE_SPECS.map((spec) => [spec.id, describeTemplate(spec)] as const),
+  ...POOL_TEMPLATES.map((t) => [t.id, t] as const),
+]);

@@ -5,6 +5,7 @@
 import { SqlScript } from '../data/sql-script.ts';
 import { HttpRequest } from '../integration/http-request.ts';
 import type { TemplateSpec } from './adapter.ts';
+import { poolSettings } from './pools.ts';
 
 /** The named properties of a component's config schema. */
 function propertiesOf(schema: unknown, names: readonly string[]): Record<string, unknown> {
@@ -13,7 +14,7 @@ function propertiesOf(schema: unknown, names: readonly string[]): Record<string,
 }
 
 const HTTP_PASSED = ['url', 'method', 'headers', 'query', 'bodyType', 'responseType', 'output', 'failOnHttpError', 'redirect', 'blockPrivateAddresses', 'allowAddresses'] as const;
-const SQL_CONNECTION = ['engine', 'connectionString', 'host', 'port', 'database', 'user', 'password', 'ssl', 'path', 'readOnly', 'output', 'transaction'] as const;
+const SQL_CONNECTION = ['engine', 'connectionString', 'host', 'port', 'database', 'user', 'password', 'ssl', 'path', 'readOnly', 'output', 'transaction', 'poolSize', 'connectTimeoutMs', 'statementTimeoutMs'] as const;
 
 export const INTEGRATION_TEMPLATE_SPECS: TemplateSpec[] = [
   {
@@ -46,16 +47,26 @@ export const INTEGRATION_TEMPLATE_SPECS: TemplateSpec[] = [
     name: 'zeal/SqlScript',
     target: SqlScript,
     description: 'SQL Script: runs the query (statements separated by ;, :name parameters bound by the database) for each packet of '
-      + 'parameters, on the database its connection properties name, and sends the result.',
+      + 'parameters, on the database of the pool id received on pool-in (from a PostgreSQL / MySQL node) or of its own connection '
+      + 'properties, and sends the result. Parameters that arrive before the pool wait for it.',
     icon: 'database',
     inports: { params_in: 'in', parameters: 'in' },
     outports: { result_out: { port: 'result' }, query: { port: 'result' }, error_out: { port: 'error' }, error: { port: 'error' } },
     errorPorts: ['error_out', 'error'],
+    configPorts: {
+      pool_in: {
+        description: 'A pool id from the pool-out of a PostgreSQL or MySQL node: the database the query runs on',
+        apply: (values, packet) => {
+          const { engine, connection } = poolSettings(packet);
+          return { ...values, engine, ...connection };
+        },
+      },
+    },
+    configured: (values) => values.engine !== undefined,
     properties: {
       type: 'object',
       examples: [{ engine: 'postgres', connectionString: 'postgres://app@127.0.0.1:5432/app', query: 'SELECT * FROM orders WHERE status = :status' }],
       additionalProperties: false,
-      required: ['engine'],
       anyOf: [{ required: ['query'], description: 'query' }, { required: ['script'], description: 'script (Reflow)' }],
       properties: {
         query: { type: 'string', minLength: 1, description: 'The SQL: statements separated by ;, parameters written :name' },
