@@ -195,6 +195,29 @@ describe('ZIP live events under load and failure', () => {
   });
 });
 
+describe('a byte stream with chunks bigger than a Socket.IO message may be', () => {
+  it('splits each chunk into frames of at most 512 KiB, which Zeal takes without closing the connection', async () => {
+    const zeal = await ZealStandIn.start([{ id: 'wf-big', name: 'Big' }]);
+    const integration = integrationFor(zeal);
+    try {
+      const wf = { id: 'wf-big', name: 'Big', graphs: [zealGraph('main', [
+        zealNode('emit', 'test/Emit', { values: { count: 1 } }),
+        zealNode('bytes', 'test/Bytes', { values: { chunks: 2, size: 1_200_000 } }),
+        zealNode('sink', 'test/Sink'),
+      ], [zealConnection('c-1', 'emit', 'out', 'bytes', 'in'), zealConnection('c-2', 'bytes', 'bytes', 'sink', 'in')])] };
+      const { report } = await runWorkflow(integration, wf);
+      assert.equal(report.dropped, 0);
+      const frames = zeal.messages.filter((m) => m.event === 'stream.frame');
+      assert.equal(frames.length, 1 + 2 * 3 + 1, 'begin, three frames per chunk, end');
+      assert.ok(frames.every((m) => m.bytes <= 512 * 1024 + 9 && m.reply === 'broadcast'));
+      assert.equal(integration.status().connections[0].disconnects, 0);
+    } finally {
+      integration.close();
+      await zeal.close();
+    }
+  });
+});
+
 describe('the Zeal stand-in refuses what Zeal refuses', () => {
   let zeal: ZealStandIn;
   let client: Socket;

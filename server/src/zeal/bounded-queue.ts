@@ -5,8 +5,6 @@ export class BoundedQueue<T> {
   #items: (T | undefined)[];
   #head = 0;
   #size = 0;
-  /** Items evicted because the queue was full. */
-  evicted = 0;
 
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`BoundedQueue capacity must be a positive integer (got ${capacity})`);
@@ -21,10 +19,7 @@ export class BoundedQueue<T> {
   /** Appends; returns the evicted oldest item when the queue was full. */
   push(item: T): T | undefined {
     let evicted: T | undefined;
-    if (this.#size === this.capacity) {
-      evicted = this.shift();
-      this.evicted++;
-    }
+    if (this.#size === this.capacity) evicted = this.shift();
     this.#items[(this.#head + this.#size) % this.capacity] = item;
     this.#size++;
     return evicted;
@@ -37,10 +32,6 @@ export class BoundedQueue<T> {
     this.#head = (this.#head + 1) % this.capacity;
     this.#size--;
     return item;
-  }
-
-  peek(): T | undefined {
-    return this.#size === 0 ? undefined : this.#items[this.#head];
   }
 
   /** Removes and returns up to `n` items from the front. */

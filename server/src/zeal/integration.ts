@@ -309,11 +309,6 @@ export class ZealIntegration {
     }
   }
 
-  /** The newest graph document Zeal sent for a workflow, if any. */
-  workflowSource(workflowId: string): unknown {
-    return this.#sources.get(workflowId)?.doc;
-  }
-
   #trigger(ctx: ZealRunContext): void {
     if (ctx.executionId) {
       if (this.#triggered.has(ctx.executionId)) return;

@@ -62,8 +62,6 @@ export class ZealRestClient {
   #timeoutMs: number;
   #retry: RetryPolicy;
   #closed = new AbortController();
-  /** Requests sent (attempts, retries included). */
-  requests = 0;
 
   constructor(options: ZealRestClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -98,7 +96,6 @@ export class ZealRestClient {
   }
 
   async #once<T>(path: string, payload: string, attempt: number): Promise<T> {
-    this.requests++;
     const what = `POST ${path}`;
     let res: Response;
     try {

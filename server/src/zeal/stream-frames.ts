@@ -1,5 +1,6 @@
 // Zeal's binary stream frame (§1.3): byte 0 the frame type, bytes 1–8 the stream id (u64 LE),
-// then the payload. Shared by Zeal's server, its SDK and Reflow.
+// then the payload. Shared by Zeal's server, its SDK and Reflow. (Zeal's parser is reproduced
+// in the test stand-in, which checks what these writers produce.)
 
 export const FRAME_BEGIN = 0x01;
 export const FRAME_DATA = 0x02;
@@ -13,7 +14,6 @@ export const FRAME_HEADER_BYTES = 9;
  */
 export const MAX_FRAME_PAYLOAD = 512 * 1024;
 
-export type FrameType = 'begin' | 'data' | 'end' | 'error';
 
 function frame(type: number, streamId: number, payload?: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + (payload?.byteLength ?? 0));
@@ -45,26 +45,4 @@ export function endFrame(streamId: number): Buffer {
 
 export function errorFrame(streamId: number, message: string): Buffer {
   return frame(FRAME_ERROR, streamId, Buffer.from(message.slice(0, 4096)));
-}
-
-export interface ParsedFrame {
-  type: FrameType;
-  streamId: number;
-  payload: Uint8Array;
-  metadata?: unknown;
-  message?: string;
-}
-
-/** Parses a frame the way Zeal's `parseStreamFrame` does (an unknown type reads as data). */
-export function parseFrame(bytes: Uint8Array): ParsedFrame {
-  if (bytes.byteLength < FRAME_HEADER_BYTES) throw new RangeError(`stream frame of ${bytes.byteLength} bytes is shorter than its 9-byte header`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const streamId = view.getUint32(1, true) + view.getUint32(5, true) * 0x100000000;
-  const payload = bytes.subarray(FRAME_HEADER_BYTES);
-  switch (bytes[0]) {
-    case FRAME_BEGIN: return { type: 'begin', streamId, payload, metadata: JSON.parse(new TextDecoder().decode(payload)) };
-    case FRAME_END: return { type: 'end', streamId, payload };
-    case FRAME_ERROR: return { type: 'error', streamId, payload, message: new TextDecoder().decode(payload) };
-    default: return { type: 'data', streamId, payload };
-  }
 }
