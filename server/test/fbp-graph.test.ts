@@ -75,10 +75,15 @@ describe('FBP graph protocol', () => {
     await edit('addedge', { src: { node: 'B', port: 'out' }, tgt: { node: 'C', port: 'in' }, graph: 'shared' });
     await edit('addgroup', { name: 'pair', nodes: ['A', 'B'], metadata: { description: 'two' }, graph: 'shared' });
     const frames = await edit('removenode', { id: 'B', graph: 'shared' }, 'removenode');
-    assert.deepEqual(frames.map((f) => f.command), ['removeedge', 'removeedge', 'removeoutport', 'removegroup', 'addgroup', 'removenode']);
-    assert.deepEqual(frames[0].payload, { src: { node: 'A', port: 'out' }, tgt: { node: 'B', port: 'in' }, graph: 'shared' });
-    assert.deepEqual(frames[4].payload, { name: 'pair', nodes: ['A'], metadata: { description: 'two' }, graph: 'shared' }, 'the group without B');
-    assert.deepEqual(frames[5].payload, { id: 'B', graph: 'shared' });
+    // Each removal is preceded by the removed item's metadata, as NoFlo sends it (for fbp-graph's Journal).
+    assert.deepEqual(frames.map((f) => f.command), [
+      'changeedge', 'removeedge', 'changeedge', 'removeedge', 'removeoutport', 'changegroup', 'removegroup', 'addgroup', 'changenode', 'removenode',
+    ]);
+    assert.deepEqual(frames[0].payload, { src: { node: 'A', port: 'out' }, tgt: { node: 'B', port: 'in' }, metadata: { route: 3, secure: true }, graph: 'shared' });
+    assert.deepEqual(frames[1].payload, { src: { node: 'A', port: 'out' }, tgt: { node: 'B', port: 'in' }, graph: 'shared' });
+    assert.deepEqual(frames[7].payload, { name: 'pair', nodes: ['A'], metadata: { description: 'two' }, graph: 'shared' }, 'the group without B');
+    assert.deepEqual(frames[8].payload, { id: 'B', metadata: { x: 10, y: 4 }, graph: 'shared' });
+    assert.deepEqual(frames[9].payload, { id: 'B', graph: 'shared' });
     const [removedIip] = await edit('removeinitial', { tgt: { node: 'A', port: 'in' }, graph: 'shared' });
     assert.deepEqual(removedIip.payload, { src: { data: { n: 1 } }, tgt: { node: 'A', port: 'in' }, graph: 'shared' });
   });

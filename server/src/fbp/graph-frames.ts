@@ -1,6 +1,8 @@
 // Graph changes as FBP graph-protocol frames. The protocol acknowledges every mutation by echoing
 // the change to every client, so these frames are built from the Graph's change events (whoever
-// made the change), in the payload shapes FBP clients compare exactly (see fbp-test).
+// made the change), in the payload shapes FBP clients compare exactly (see fbp-test). As NoFlo
+// does (for fbp-graph's Journal, which undoes removals), a removed node, edge or group is first
+// announced with its metadata (changenode / changeedge / changegroup), then removed.
 import type { Graph, GraphChange, Metadata, PortRef } from '@actorflow/network';
 
 /** `{node, port, index?}` as the protocol writes a port reference. */
@@ -28,15 +30,17 @@ export function graphFrames(id: string, graph: Graph, change: GraphChange): Grap
     case 'AddNode':
       return frame('addnode', { id: change.node.id, component: change.node.component, metadata: change.node.metadata });
     case 'RemoveNode':
-      return frame('removenode', { id: change.node.id });
+      return [...frame('changenode', { id: change.node.id, metadata: change.node.metadata }), ...frame('removenode', { id: change.node.id })];
     case 'RenameNode':
       return frame('renamenode', { from: change.old, to: change.new });
     case 'ChangeNode':
       return frame('changenode', { id: change.node, metadata: change.new_metadata });
     case 'AddConnection':
       return frame('addedge', { src: fbpPort(change.edge.src), tgt: fbpPort(change.edge.tgt), metadata: change.edge.metadata });
-    case 'RemoveConnection':
-      return frame('removeedge', { src: fbpPort(change.edge.src), tgt: fbpPort(change.edge.tgt) });
+    case 'RemoveConnection': {
+      const ends = { src: fbpPort(change.edge.src), tgt: fbpPort(change.edge.tgt) };
+      return [...frame('changeedge', { ...ends, metadata: change.edge.metadata }), ...frame('removeedge', ends)];
+    }
     case 'ChangeConnection':
       return frame('changeedge', { src: fbpPort(change.edge.src), tgt: fbpPort(change.edge.tgt), metadata: change.new_metadata });
     case 'AddInitial':
@@ -57,17 +61,18 @@ export function graphFrames(id: string, graph: Graph, change: GraphChange): Grap
     case 'AddGroup':
       return frame('addgroup', { name: change.group.name, nodes: change.group.nodes, metadata: change.group.metadata });
     case 'RemoveGroup':
-      return frame('removegroup', { name: change.group.name });
+      return [...frame('changegroup', { name: change.group.name, metadata: change.group.metadata }), ...frame('removegroup', { name: change.group.name })];
     case 'RenameGroup':
       return frame('renamegroup', { from: change.old, to: change.new });
     case 'ChangeGroup':
       return frame('changegroup', { name: change.group, metadata: change.new_metadata });
     case 'ChangeGroupMembers': {
       // The protocol has no membership message: clients get the group replaced.
-      const group = graph.getGroup(change.group);
+      const metadata = graph.getGroup(change.group)?.metadata ?? {};
       return [
+        ...frame('changegroup', { name: change.group, metadata }),
         ...frame('removegroup', { name: change.group }),
-        ...frame('addgroup', { name: change.group, nodes: change.new, metadata: group?.metadata ?? {} }),
+        ...frame('addgroup', { name: change.group, nodes: change.new, metadata }),
       ];
     }
     default:
