@@ -1,5 +1,3 @@
-// node:test's describe/it return promises that the runner itself awaits.
-/* eslint-disable @typescript-eslint/no-floating-promises */
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
