@@ -238,3 +238,17 @@ export function normalizeMetadata(raw: unknown, where: string): ScriptMetadata {
   if (typeof config === 'object' && config !== null && !Array.isArray(config)) meta.config = config as Record<string, unknown>;
   return meta;
 }
+
+/** Runs an engine's calls one at a time, in order (the runtime awaits each firing; this guards direct users). */
+export class CallQueue {
+  #tail: Promise<unknown> | undefined;
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#tail ? this.#tail.then(fn) : fn();
+    const tail = next.then(() => undefined, () => undefined).finally(() => {
+      if (this.#tail === tail) this.#tail = undefined;
+    });
+    this.#tail = tail;
+    return next;
+  }
+}

@@ -1,11 +1,12 @@
 // Test helpers for script engines: drive engine.call like the script actor does (state carried
 // across calls) and record what the script emitted and logged.
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ActorLogger } from '@actorflow/network';
-import type { ScriptEngine, ScriptLimits, ScriptResult } from '../src/engine.ts';
+import { ScriptError, type ScriptEngine, type ScriptLimits, type ScriptResult } from '../src/engine.ts';
 
 export interface Recorded {
   emits: [port: string, value: unknown][];
@@ -71,4 +72,13 @@ export async function localServer(respond: (req: IncomingMessage) => { status?: 
       server.close(() => resolve());
     }),
   };
+}
+
+/** Awaits a rejection with a ScriptError of `code` (and a message matching `message`); returns it. */
+export async function rejectsWith(promise: Promise<unknown>, code: string, message?: RegExp): Promise<ScriptError> {
+  const error = await promise.then(() => assert.fail(`expected ${code}`), (e: unknown) => e);
+  assert.ok(error instanceof ScriptError, `expected a ScriptError, got ${String(error)}`);
+  assert.equal(error.code, code, error.message);
+  if (message) assert.match(error.message, message);
+  return error;
 }

@@ -3,7 +3,7 @@ import { after, describe, it } from 'node:test';
 import { FLOW } from '@actorflow/network';
 import { ScriptError, type EngineOptions } from '../src/engine.ts';
 import { JavaScriptEngine, javascriptEngineFactory } from '../src/javascript/index.ts';
-import { EngineDriver, SMALL_LIMITS, localServer, tempDir } from './harness.ts';
+import { EngineDriver, SMALL_LIMITS, localServer, rejectsWith, tempDir } from './harness.ts';
 
 const engines: JavaScriptEngine[] = [];
 function js(code: string, options: Partial<EngineOptions> = {}): EngineDriver {
@@ -13,13 +13,6 @@ function js(code: string, options: Partial<EngineOptions> = {}): EngineDriver {
 }
 after(() => Promise.all(engines.map((e) => e.dispose())));
 
-async function rejects(promise: Promise<unknown>, code: string, message?: RegExp): Promise<ScriptError> {
-  const error = await promise.then(() => assert.fail(`expected ${code}`), (e: unknown) => e);
-  assert.ok(error instanceof ScriptError, `expected a ScriptError, got ${String(error)}`);
-  assert.equal(error.code, code, error.message);
-  if (message) assert.match(error.message, message);
-  return error;
-}
 
 describe('JavaScript engine: the simple contract', () => {
   it('returns outputs by port, emits any number of values and logs through the node logger', async () => {
@@ -113,7 +106,7 @@ describe('JavaScript engine: sources and errors', () => {
     ].join('\n'));
     const node = js('', { source: { file } });
     assert.deepEqual((await node.call({ n: 4 })).outputs, { out: 8 });
-    const error = await rejects(node.call({ n: -1 }), 'SCRIPT_ERROR', /RangeError: negative: -1/);
+    const error = await rejectsWith(node.call({ n: -1 }), 'SCRIPT_ERROR', /RangeError: negative: -1/);
     assert.equal(error.line, 3);
     assert.equal(error.file, file);
     assert.match(error.scriptStack!, /typed\.ts:3:/);
@@ -121,41 +114,41 @@ describe('JavaScript engine: sources and errors', () => {
 
   it("reports the script's own message and line, and the node takes the next message", async () => {
     const node = js(`export default function ({ inputs }) {\n  if (!inputs.ok)\n    throw new Error('input not ok');\n  return { out: 1 };\n}`);
-    const error = await rejects(node.call({ ok: false }), 'SCRIPT_ERROR', /input not ok/);
+    const error = await rejectsWith(node.call({ ok: false }), 'SCRIPT_ERROR', /input not ok/);
     assert.equal(error.line, 3);
     assert.equal(error.file, '<inline>');
     assert.deepEqual((await node.call({ ok: true })).outputs, { out: 1 });
   });
 
   it('reports a thrown non-Error value', async () => {
-    await rejects(js(`export default function () { throw { reason: 'nope' }; }`).call({}), 'SCRIPT_ERROR', /non-Error value: {"reason":"nope"}/);
+    await rejectsWith(js(`export default function () { throw { reason: 'nope' }; }`).call({}), 'SCRIPT_ERROR', /non-Error value: {"reason":"nope"}/);
   });
 
   it('rejects a syntax error at start with its line', async () => {
     const node = js(`export default function () {\n  return { out: 1 +* 2 };\n}`);
-    const error = await rejects(node.engine.start(), 'SCRIPT_SYNTAX', /Unexpected token/);
+    const error = await rejectsWith(node.engine.start(), 'SCRIPT_SYNTAX', /Unexpected token/);
     assert.equal(error.line, 2);
   });
 
   it('fails start with the line of an error thrown by top-level code', async () => {
-    const error = await rejects(js(`const table = {};\ntable.missing.key = 1;\nexport default () => {};`).engine.start(), 'SCRIPT_ERROR', /TypeError/);
+    const error = await rejectsWith(js(`const table = {};\ntable.missing.key = 1;\nexport default () => {};`).engine.start(), 'SCRIPT_ERROR', /TypeError/);
     assert.equal(error.line, 2);
   });
 
   it('rejects TypeScript that cannot be stripped (enums)', async () => {
     const file = files.write('enum.ts', 'enum Color { Red }\nexport default () => ({ out: Color.Red });\n');
-    await rejects(js('', { source: { file } }).engine.start(), 'SCRIPT_SYNTAX', /enum/);
+    await rejectsWith(js('', { source: { file } }).engine.start(), 'SCRIPT_SYNTAX', /enum/);
   });
 
   it('names the missing entry function and what the script does export', async () => {
-    await rejects(js(`export const helper = () => 1;`).engine.start(), 'SCRIPT_CONFIG', /exports no function 'entry_point' \(exports: helper\)/);
-    await rejects(js(`const x = 1;`).engine.start(), 'SCRIPT_CONFIG', /defines no function 'entry_point'/);
+    await rejectsWith(js(`export const helper = () => 1;`).engine.start(), 'SCRIPT_CONFIG', /exports no function 'entry_point' \(exports: helper\)/);
+    await rejectsWith(js(`const x = 1;`).engine.start(), 'SCRIPT_CONFIG', /defines no function 'entry_point'/);
   });
 
   it('rejects a missing file, both code and file, or no source at all', async () => {
-    await rejects(js('', { source: { file: files.dir + '/nope.js' } }).engine.start(), 'SCRIPT_CONFIG', /cannot read script file/);
-    await rejects(js('', { source: { code: 'x', file: 'y' } }).engine.start(), 'SCRIPT_CONFIG', /not both/);
-    await rejects(js('', { source: {} }).engine.start(), 'SCRIPT_CONFIG', /has no script/);
+    await rejectsWith(js('', { source: { file: files.dir + '/nope.js' } }).engine.start(), 'SCRIPT_CONFIG', /cannot read script file/);
+    await rejectsWith(js('', { source: { code: 'x', file: 'y' } }).engine.start(), 'SCRIPT_CONFIG', /not both/);
+    await rejectsWith(js('', { source: {} }).engine.start(), 'SCRIPT_CONFIG', /has no script/);
   });
 
   it('refuses docker isolation and bad entry points and limits up front', () => {
@@ -168,18 +161,18 @@ describe('JavaScript engine: sources and errors', () => {
 
 describe('JavaScript engine: output checks', () => {
   it('rejects outputs that are not a port map, or not JSON-compatible, and says which value', async () => {
-    await rejects(js(`export default () => 42;`).call({}), 'SCRIPT_INVALID_OUTPUT', /returned a number; return an object of port -> value/);
-    await rejects(js(`export default () => [1];`).call({}), 'SCRIPT_INVALID_OUTPUT', /returned an array/);
-    await rejects(js(`export default () => ({ out: () => 1 });`).call({}), 'SCRIPT_INVALID_OUTPUT', /'out' is a function/);
-    await rejects(js(`export default () => ({ out: NaN });`).call({}), 'SCRIPT_INVALID_OUTPUT', /'out' is NaN/);
-    await rejects(js(`export default () => { const a = {}; a.self = a; return { out: a }; };`).call({}), 'SCRIPT_INVALID_OUTPUT', /circular/);
+    await rejectsWith(js(`export default () => 42;`).call({}), 'SCRIPT_INVALID_OUTPUT', /returned a number; return an object of port -> value/);
+    await rejectsWith(js(`export default () => [1];`).call({}), 'SCRIPT_INVALID_OUTPUT', /returned an array/);
+    await rejectsWith(js(`export default () => ({ out: () => 1 });`).call({}), 'SCRIPT_INVALID_OUTPUT', /'out' is a function/);
+    await rejectsWith(js(`export default () => ({ out: NaN });`).call({}), 'SCRIPT_INVALID_OUTPUT', /'out' is NaN/);
+    await rejectsWith(js(`export default () => { const a = {}; a.self = a; return { out: a }; };`).call({}), 'SCRIPT_INVALID_OUTPUT', /circular/);
   });
 
   it('rejects bad emits at the line that made them', async () => {
-    const error = await rejects(js(`export default ({ emit }) => {\n  emit('out', undefined);\n};`).call({}), 'SCRIPT_INVALID_OUTPUT', /nothing to send/);
+    const error = await rejectsWith(js(`export default ({ emit }) => {\n  emit('out', undefined);\n};`).call({}), 'SCRIPT_INVALID_OUTPUT', /nothing to send/);
     assert.equal(error.line, 2);
-    await rejects(js(`export default ({ emit }) => { emit(3, 1); };`).call({}), 'SCRIPT_INVALID_OUTPUT', /port must be a non-empty string/);
-    await rejects(js(`export default ({ emit }) => { emit('out', 10n); };`).call({}), 'SCRIPT_INVALID_OUTPUT', /is a bigint/);
+    await rejectsWith(js(`export default ({ emit }) => { emit(3, 1); };`).call({}), 'SCRIPT_INVALID_OUTPUT', /port must be a non-empty string/);
+    await rejectsWith(js(`export default ({ emit }) => { emit('out', 10n); };`).call({}), 'SCRIPT_INVALID_OUTPUT', /is a bigint/);
   });
 
   it('fails the call when the host refuses an emit, even if the script catches the error', async () => {
@@ -232,8 +225,8 @@ describe('JavaScript engine: grants', () => {
         }`, { grants: { fetch: { hosts: [allowed.host] } }, limits: { ...SMALL_LIMITS, timeoutMs: 2000 } });
       const { outputs } = await node.call({ url: `http://${allowed.host}/data` });
       assert.deepEqual(outputs, { status: 200, body: { hello: 'world' }, type: 'text/plain' });
-      await rejects(node.call({ url: `http://${other.host}/` }), 'SCRIPT_ERROR', /host '127\.0\.0\.1:\d+' is not granted/);
-      await rejects(node.call({ url: 'file:///etc/passwd' }), 'SCRIPT_ERROR', /only http and https/);
+      await rejectsWith(node.call({ url: `http://${other.host}/` }), 'SCRIPT_ERROR', /host '127\.0\.0\.1:\d+' is not granted/);
+      await rejectsWith(node.call({ url: 'file:///etc/passwd' }), 'SCRIPT_ERROR', /only http and https/);
       assert.deepEqual(allowed.requests, ['GET /data']);
       assert.deepEqual(other.requests, []);
     } finally {
@@ -247,7 +240,7 @@ describe('JavaScript engine: grants', () => {
     try {
       const node = js(`export default async ({ inputs }) => ({ out: await (await fetch(inputs.url)).text() });`,
         { grants: { fetch: { hosts: [server.host], maxResponseBytes: 1000 } }, limits: { ...SMALL_LIMITS, timeoutMs: 2000 } });
-      await rejects(node.call({ url: `http://${server.host}/` }), 'SCRIPT_ERROR', /larger than 1000 bytes/);
+      await rejectsWith(node.call({ url: `http://${server.host}/` }), 'SCRIPT_ERROR', /larger than 1000 bytes/);
     } finally {
       await server.close();
     }
@@ -261,7 +254,7 @@ describe('JavaScript engine: grants', () => {
       const controller = new AbortController();
       const pending = node.call({ hang: true }, { signal: controller.signal });
       setImmediate(() => controller.abort());
-      await rejects(pending, 'SCRIPT_ABORTED');
+      await rejectsWith(pending, 'SCRIPT_ABORTED');
       assert.deepEqual((await node.call({})).outputs, { out: 1 });
     } finally {
       await server.close();

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { FLOW } from '@actorflow/network';
-import { ScriptError, type EngineOptions } from '../src/engine.ts';
+import type { EngineOptions } from '../src/engine.ts';
 import { WasmEngine, wasmEngineFactory } from '../src/wasm/index.ts';
-import { EngineDriver, SMALL_LIMITS, tempDir } from './harness.ts';
+import { EngineDriver, SMALL_LIMITS, rejectsWith, tempDir } from './harness.ts';
 import { assemble, plugin } from './wasm-fixtures.ts';
 
 const engines: WasmEngine[] = [];
@@ -19,13 +19,6 @@ function wasm(options: Partial<EngineOptions> & { file?: string; entryPoint?: st
 }
 after(() => Promise.all(engines.map((e) => e.dispose())));
 
-async function rejects(promise: Promise<unknown>, code: string, message?: RegExp): Promise<ScriptError> {
-  const error = await promise.then(() => assert.fail(`expected ${code}`), (e: unknown) => e);
-  assert.ok(error instanceof ScriptError, `expected a ScriptError, got ${String(error)}`);
-  assert.equal(error.code, code, error.message);
-  if (message) assert.match(error.message, message);
-  return error;
-}
 
 describe("WebAssembly engine: Reflow's plugin ABI", () => {
   it('runs a stateless transform: process(ActorContext) -> ActorResult, with the node config', async () => {
@@ -76,12 +69,12 @@ describe("WebAssembly engine: Reflow's plugin ABI", () => {
 
   it('reports an error the plugin sets itself, and keeps serving', async () => {
     const node = wasm({ file: plugin('multiply') });
-    await rejects(node.call({ value: 'seven' }), 'SCRIPT_ERROR', /multiply: inport value needs a number/);
+    await rejectsWith(node.call({ value: 'seven' }), 'SCRIPT_ERROR', /multiply: inport value needs a number/);
     assert.deepEqual((await node.call({ value: 2 })).outputs, { out: 4 });
   });
 
   it('reports a throw in AssemblyScript with its source line', async () => {
-    const error = await rejects(wasm({ file: plugin('hostile') }).call({ attack: 'trap' }), 'SCRIPT_CRASHED', /boom \(hostile\.ts:\d+:\d+\)/);
+    const error = await rejectsWith(wasm({ file: plugin('hostile') }).call({ attack: 'trap' }), 'SCRIPT_CRASHED', /boom \(hostile\.ts:\d+:\d+\)/);
     assert.ok(error.line! > 0);
   });
 
@@ -110,25 +103,25 @@ describe('WebAssembly engine: bad plugins and configuration', () => {
   after(() => files.remove());
 
   it('rejects a missing file, bytes that are not wasm, and no source', async () => {
-    await rejects(wasm({ file: `${files.dir}/nope.wasm` }).engine.start(), 'SCRIPT_CONFIG', /cannot read plugin/);
-    await rejects(wasm({ file: files.write('text.wasm', 'not wasm at all') }).engine.start(), 'SCRIPT_SYNTAX', /not a WebAssembly module/);
-    await rejects(wasm({}).engine.start(), 'SCRIPT_CONFIG', /has no plugin/);
+    await rejectsWith(wasm({ file: `${files.dir}/nope.wasm` }).engine.start(), 'SCRIPT_CONFIG', /cannot read plugin/);
+    await rejectsWith(wasm({ file: files.write('text.wasm', 'not wasm at all') }).engine.start(), 'SCRIPT_SYNTAX', /not a WebAssembly module/);
+    await rejectsWith(wasm({}).engine.start(), 'SCRIPT_CONFIG', /has no plugin/);
   });
 
   it('names the missing entry export and what the plugin exports', async () => {
-    await rejects(wasm({ file: plugin('multiply'), entryPoint: 'run' }).engine.start(), 'SCRIPT_CONFIG', /exports no function 'run' \(exports: process, get_metadata\)/);
+    await rejectsWith(wasm({ file: plugin('multiply'), entryPoint: 'run' }).engine.start(), 'SCRIPT_CONFIG', /exports no function 'run' \(exports: process, get_metadata\)/);
   });
 
   it('refuses imports the sandbox does not provide (WASI, HTTP, anything else)', async () => {
     const withImport = (mod: string, name: string) => files.write(`${name}.wasm`, Buffer.from(assemble({ imports: [[mod, name]], functions: [[]], exports: { process: 1 }, memory: 1 })) as never);
-    await rejects(wasm({ file: withImport('wasi_snapshot_preview1', 'path_open') }).engine.start(), 'SCRIPT_CONFIG', /imports wasi_snapshot_preview1 path_open.*WASI is not available/);
-    await rejects(wasm({ file: withImport('extism:host/env', 'http_request') }).engine.start(), 'SCRIPT_CONFIG', /no network access/);
-    await rejects(wasm({ file: withImport('env', 'system') }).engine.start(), 'SCRIPT_CONFIG', /imports env system/);
+    await rejectsWith(wasm({ file: withImport('wasi_snapshot_preview1', 'path_open') }).engine.start(), 'SCRIPT_CONFIG', /imports wasi_snapshot_preview1 path_open.*WASI is not available/);
+    await rejectsWith(wasm({ file: withImport('extism:host/env', 'http_request') }).engine.start(), 'SCRIPT_CONFIG', /no network access/);
+    await rejectsWith(wasm({ file: withImport('env', 'system') }).engine.start(), 'SCRIPT_CONFIG', /imports env system/);
   });
 
   it('refuses a module that needs more memory at start than its cap', async () => {
     const big = files.write('big.wasm', Buffer.from(assemble({ functions: [[]], exports: { process: 0 }, memory: 1024 })) as never);
-    await rejects(wasm({ file: big }).engine.start(), 'SCRIPT_SYNTAX', /needs 1024 pages .* over the cap of 256 pages/);
+    await rejectsWith(wasm({ file: big }).engine.start(), 'SCRIPT_SYNTAX', /needs 1024 pages .* over the cap of 256 pages/);
   });
 
   it('refuses docker isolation and grants up front', () => {

@@ -20,7 +20,7 @@
 import ivm from 'isolated-vm';
 import { toPlainJson, toTyped, type ActorLogger, type LogLevel } from '@actorflow/network';
 import {
-  OutputBudget, ScriptError, normalizeMetadata, resolveLimits,
+  CallQueue, OutputBudget, ScriptError, normalizeMetadata, resolveLimits,
   type EngineOptions, type ScriptCall, type ScriptEngine, type ScriptLimits, type ScriptMetadata, type ScriptResult,
 } from '../engine.ts';
 import { createGrantedFetch, parseGrants, type JavaScriptGrants } from './grants.ts';
@@ -72,8 +72,7 @@ export class JavaScriptEngine implements ScriptEngine {
   #active: ActiveCall | undefined;
   /** The state object last returned, so an unchanged state is not copied back in. */
   #lastState: unknown = undefined;
-  /** The call in flight (if any): later calls queue behind it. */
-  #tail: Promise<unknown> | undefined;
+  readonly #queue = new CallQueue();
   #disposed = false;
 
   constructor(options: EngineOptions) {
@@ -109,13 +108,7 @@ export class JavaScriptEngine implements ScriptEngine {
   }
 
   call(call: ScriptCall): Promise<ScriptResult> {
-    // One call at a time per node: the runtime awaits each firing; this guards direct users.
-    const next = this.#tail ? this.#tail.then(() => this.#call(call)) : this.#call(call);
-    const tail = next.then(() => undefined, () => undefined).finally(() => {
-      if (this.#tail === tail) this.#tail = undefined;
-    });
-    this.#tail = tail;
-    return next;
+    return this.#queue.run(() => this.#call(call));
   }
 
   async dispose(): Promise<void> {

@@ -16,7 +16,7 @@ import { readFile } from 'node:fs/promises';
 import type { CallContext, Plugin } from '@extism/extism';
 import type { ActorLogger } from '@actorflow/network';
 import {
-  OutputBudget, ScriptError, normalizeMetadata, resolveLimits,
+  CallQueue, OutputBudget, ScriptError, normalizeMetadata, resolveLimits,
   type EngineOptions, type ScriptCall, type ScriptEngine, type ScriptLimits, type ScriptMetadata, type ScriptResult,
 } from '../engine.ts';
 import { decodeActorResult, decodeSendOutput, encodeActorContext } from './abi.ts';
@@ -66,7 +66,7 @@ export class WasmEngine implements ScriptEngine {
   /** A start in progress, so concurrent starts (metadata and a first call) share one instance. */
   #starting: Promise<void> | undefined;
   #active: ActiveCall | undefined;
-  #tail: Promise<unknown> | undefined;
+  readonly #queue = new CallQueue();
   #disposed = false;
 
   constructor(options: EngineOptions) {
@@ -120,12 +120,7 @@ export class WasmEngine implements ScriptEngine {
   }
 
   call(call: ScriptCall): Promise<ScriptResult> {
-    const next = this.#tail ? this.#tail.then(() => this.#call(call)) : this.#call(call);
-    const tail = next.then(() => undefined, () => undefined).finally(() => {
-      if (this.#tail === tail) this.#tail = undefined;
-    });
-    this.#tail = tail;
-    return next;
+    return this.#queue.run(() => this.#call(call));
   }
 
   async dispose(): Promise<void> {
