@@ -41,7 +41,6 @@ export function nodeSnapshotDisabled(): boolean {
 /** One live isolate with the user's code loaded and bound. */
 interface Sandbox {
   isolate: ivm.Isolate;
-  context: ivm.Context;
   run: ivm.Reference<(request: string) => string>;
   settle: ivm.Reference<() => string>;
   wait: ivm.Reference<() => Promise<string>>;
@@ -136,7 +135,7 @@ export class JavaScriptEngine implements ScriptEngine {
       const user = this.#loadUserCode(isolate, context, script, locator);
       const method = <T>(name: string) => runtime.getSync(name, { reference: true }) as ivm.Reference<T>;
       method('bind').applySync(undefined, [user.entry.derefInto(), user.contract, JSON.stringify(toPlainJson(config ?? {})), nodeId]);
-      return { isolate, context, run: method('run'), settle: method('settle'), wait: method('wait'), metadata: user.metadata, contract: user.contract };
+      return { isolate, run: method('run'), settle: method('settle'), wait: method('wait'), metadata: user.metadata, contract: user.contract };
     } catch (error) {
       const failure = this.#failure(error, isolate, 'while loading the script');
       if (!isolate.isDisposed) isolate.dispose();
