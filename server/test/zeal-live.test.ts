@@ -132,7 +132,7 @@ describe('ZIP live events under load and failure', () => {
     await zeal.close();
   });
 
-  it('coalesces a node firing thousands of times into a few node events per tick', async () => {
+  it('coalesces a node firing thousands of times into a few node events per window', async () => {
     const { report } = await runWorkflow(integration, linearWorkflow('wf-busy', 5000));
     const doubles = zeal.runtimeEvents().filter((m) => (m.payload as { nodeId?: string }).nodeId === 'double');
     assert.ok(doubles.length < 200, `${doubles.length} events for 5000 firings`);

@@ -272,7 +272,8 @@ export class ZealIntegration {
       const executionId = typeof meta.executionId === 'string' ? meta.executionId : undefined;
       if (executionId) {
         const trigger = evt.trigger as { source?: unknown };
-        this.#trigger({ workflowId, executionId, ...(typeof evt.sessionId === 'string' ? { sessionId: evt.sessionId } : {}), ...(typeof trigger.source === 'string' ? { triggeredBy: trigger.source } : {}) });
+        const input = meta.input && typeof meta.input === 'object' && !Array.isArray(meta.input) ? meta.input as Record<string, unknown> : {};
+        this.#trigger({ workflowId, executionId, ...(typeof evt.sessionId === 'string' ? { sessionId: evt.sessionId } : {}), ...(typeof trigger.source === 'string' ? { triggeredBy: trigger.source } : {}) }, input);
       }
     }
   }
@@ -309,16 +310,17 @@ export class ZealIntegration {
     }
   }
 
-  #trigger(ctx: ZealRunContext): void {
+  /** Starts the run Zeal asked for (once per Zeal execution id); `input` feeds the graph's exported inports. */
+  #trigger(ctx: ZealRunContext, input: Record<string, unknown> = {}): void {
     if (ctx.executionId) {
       if (this.#triggered.has(ctx.executionId)) return;
       this.#triggered.add(ctx.executionId);
       if (this.#triggered.size > TRIGGER_MEMORY) this.#triggered.delete(this.#triggered.values().next().value!);
     }
-    void this.#startTriggered(ctx);
+    void this.#startTriggered(ctx, input);
   }
 
-  async #startTriggered(ctx: ZealRunContext): Promise<void> {
+  async #startTriggered(ctx: ZealRunContext, input: Record<string, unknown>): Promise<void> {
     const source = this.#sources.get(ctx.workflowId);
     try {
       if (!source) {
@@ -327,7 +329,7 @@ export class ZealIntegration {
       if (!this.#launch) throw new Error('this Actorflow server cannot start runs from Zeal (no execution engine)');
       const conversion = this.convert(source.doc, ctx.workflowId);
       const context: ZealRunContext = source.version !== undefined ? { ...ctx, version: source.version } : ctx;
-      const { id } = await this.#launch({ graph: conversion.graph, input: {}, metadata: this.runMetadata(context) });
+      const { id } = await this.#launch({ graph: conversion.graph, input, metadata: this.runMetadata(context) });
       this.#log.info({ workflowId: ctx.workflowId, executionId: id, zealExecutionId: ctx.executionId }, 'zeal: started a run for Execute');
     } catch (err) {
       this.#log.warn({ workflowId: ctx.workflowId, executionId: ctx.executionId, err: (err as Error).message }, 'zeal: could not start the run Zeal asked for');
