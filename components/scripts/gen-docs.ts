@@ -109,6 +109,25 @@ function templateTable(): string[] {
   ];
 }
 
+/** What holds for every component, before the reference. */
+const GUIDE = [
+  '## Conventions', '',
+  '- **Errors.** A config that breaks its schema is rejected when the graph is loaded (`INVALID_GRAPH` listing every problem with its',
+  '  JSON path, e.g. `$.processes.n.metadata.cases`). What only running can tell (an expression\'s syntax, a cron pattern\'s ranges) fails',
+  '  the network\'s start with `INVALID_CONFIG` naming the node and the field. A packet a component cannot handle fails the firing with',
+  '  `INVALID_INPUT` (or the expression engine\'s `EXPRESSION_*` codes, with the operation and item): it goes to the node\'s `error` port',
+  '  when one is connected, otherwise it is an `ActorFailed` event and the run fails (or continues, with `onError: continue`).',
+  '- **Expressions and templates** run in the sandboxed expression engine of `@actorflow/script` (QuickJS: no I/O, a deadline and a',
+  '  memory limit per evaluation). Per-packet expressions see `data` (the packet); operations on array items see `item`, `index` and',
+  '  `data` (the whole input); templates are text with `${…}` holes over the same names. Field paths are `a.b[0].c`.',
+  '- **Time.** Timed components (`flow/Batch`, `flow/Window`, `time/Delay`, `time/Throttle`, `time/Debounce`) take packets as fast as',
+  '  they come while more are queued, and wait for their next deadline only when their inbox is empty — so a run never ends while',
+  '  they hold packets, and what they hold goes out before it ends. Time is the time the node takes a packet: packets that arrive while',
+  '  it waits are taken right after.',
+  '- **Zeal templates** (`zeal/*`) run Reflow\'s template ids with the templates\' port ids and property values; see the table at the end.',
+  '',
+];
+
 /** The whole document for the components `registerComponents` provides. */
 export async function renderComponentsDoc(): Promise<string> {
   const registry = new ComponentRegistry();
@@ -122,6 +141,7 @@ export async function renderComponentsDoc(): Promise<string> {
     '`registerComponents(registry)`; every config below is checked against its JSON Schema when a graph is loaded.', '',
     ...categories.map((cat) => `- **${cat}**: ${infos.filter((c) => c.category === cat).map((c) => `[${c.name}](#${c.name.replace(/\//g, '').toLowerCase()})`).join(', ')}`),
     '',
+    ...GUIDE,
   ];
   for (const cat of categories) {
     lines.push(`## ${cat}`, '');

@@ -114,6 +114,15 @@ describe('transform/Map and transform/Filter', () => {
     assert.deepEqual((await apply('transform/Filter', { expression: 'data > 10' }, 5, ['out', 'rejected'])).rejected, [5]);
   });
 
+  it('sends a failing packet to the error port when it is connected, and goes on with the next', async () => {
+    const result = await run(registry, { nodes: { s: 'core/Split', n: ['transform/Map', { expression: 'data.a.b' }] }, edges: ['s.out -> n.in'], inports: { in: 's.in' }, outports: { out: 'n.out', error: 'n.error' } },
+      { in: [{ a: { b: 1 } }, {}, { a: { b: 3 } }] });
+    assert.deepEqual(result.results.out, [1, 3]);
+    const [error] = result.results.error as { message: string; actorId: string; input: unknown }[];
+    assert.match(error.message, /expression 'data\.a\.b': TypeError/);
+    assert.deepEqual([error.actorId, error.input], ['n', { in: {} }]);
+  });
+
   it('Map reports an unknown name with the expression', async () => {
     assert.match((await failure('transform/Map', { expression: 'nope + 1' }, 1)).message, /expression 'nope \+ 1': ReferenceError/);
   });

@@ -2,7 +2,7 @@
 // (each line is an ActorLog event: actorId, level, message, data).
 import { defineActor, type LogLevel } from '@actorflow/network';
 import type { CompiledTemplate } from '@actorflow/script';
-import { evaluationError } from '../transform/errors.ts';
+import { ERROR_PORT, evaluationError } from '../transform/errors.ts';
 import { compileTemplate, expressionEngine } from '../transform/expressions.ts';
 import { summarize } from './summary.ts';
 
@@ -17,7 +17,7 @@ export const Log = defineActor({
   category: 'debug',
   icon: 'scroll-text',
   inports: { in: { description: 'Any packet', required: true } },
-  outports: { out: { description: 'The same packet' } },
+  outports: { out: { description: 'The same packet' }, error: ERROR_PORT },
   config: {
     type: 'object',
     examples: [{ level: 'info', message: 'order ${data.id}: ${data.status}' }],

@@ -2,7 +2,7 @@
 import { defineActor } from '@actorflow/network';
 import type { CompiledExpression } from '@actorflow/script';
 import { compileRules, RULES_SCHEMA, type RuleMatcher, type RuleSet } from '../logic/rule-grammar.ts';
-import { evaluationError } from '../transform/errors.ts';
+import { ERROR_PORT, evaluationError } from '../transform/errors.ts';
 import { compileExpression, expressionEngine } from '../transform/expressions.ts';
 
 interface BranchState {
@@ -20,6 +20,7 @@ export const Branch = defineActor({
   outports: {
     true: { description: 'Packets that match' },
     false: { description: 'Packets that do not match' },
+    error: ERROR_PORT,
   },
   config: {
     type: 'object',

@@ -1,7 +1,7 @@
 // Several inputs into one: flow/Merge (interleave), flow/Zip (one from each, together) and
 // flow/Join (packets from every input with the same key, together).
 import { ActorflowError, defineActor } from '@actorflow/network';
-import { describeKind, inputError } from '../transform/errors.ts';
+import { ERROR_PORT, describeKind, inputError } from '../transform/errors.ts';
 import { getPath, parsePath, PATH_SCHEMA } from '../transform/paths.ts';
 
 type Combine = 'array' | 'object' | 'merge';
@@ -54,7 +54,7 @@ export const Zip = defineActor({
   category: 'flow',
   icon: 'layers',
   inports: { in: { description: 'One packet per connection per round (`in[0]`, `in[1]`, …)', addressable: true, required: true } },
-  outports: { out: { description: 'The packets of one round, combined' } },
+  outports: { out: { description: 'The packets of one round, combined' }, error: ERROR_PORT },
   config: { type: 'object', examples: [{ combine: 'object', names: ['order', 'customer'] }], properties: COMBINE_SCHEMA, ...NAMES_REQUIRED },
   fire: 'all',
   process(input, ctx) {
@@ -77,6 +77,7 @@ export const Join = defineActor({
   outports: {
     out: { description: 'The joined packets of one key' },
     unmatched: { type: 'object', description: '`{ key, values }` of a key evicted before every slot had sent it (values[i] undefined where missing)' },
+    error: ERROR_PORT,
   },
   config: {
     type: 'object',

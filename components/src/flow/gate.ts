@@ -1,5 +1,6 @@
 // flow/Gate: lets packets through while open; while closed drops them or holds them until it opens.
 import { ActorflowError, defineActor } from '@actorflow/network';
+import { ERROR_PORT } from '../transform/errors.ts';
 
 interface GateState {
   open: boolean;
@@ -21,6 +22,7 @@ export const Gate = defineActor({
   outports: {
     out: { description: 'Packets passed' },
     dropped: { description: 'Packets dropped while closed (whenClosed: drop)' },
+    error: ERROR_PORT,
   },
   config: {
     type: 'object',

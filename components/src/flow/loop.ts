@@ -1,7 +1,7 @@
 // flow/Loop: iterates over a collection: each item (and its index), then `done`.
 import { ActorflowError, defineActor } from '@actorflow/network';
 import type { CompiledExpression } from '@actorflow/script';
-import { evaluationError, inputError } from '../transform/errors.ts';
+import { ERROR_PORT, evaluationError, inputError } from '../transform/errors.ts';
 import { compileExpression, expressionEngine } from '../transform/expressions.ts';
 
 interface LoopState {
@@ -19,6 +19,7 @@ export const Loop = defineActor({
     item: { description: 'Each item (an array of up to batchSize items when batchSize > 1)' },
     index: { type: 'integer', description: 'Position of the item (of the first item of the batch)' },
     done: { type: 'object', description: '`{ count, total, stopped }` once the iteration ends: items sent, items in the collection, whether breakCondition stopped it' },
+    error: ERROR_PORT,
   },
   config: {
     type: 'object',

@@ -1,6 +1,6 @@
 // flow/Split: one packet into its parts.
 import { defineActor } from '@actorflow/network';
-import { inputError } from '../transform/errors.ts';
+import { ERROR_PORT, inputError } from '../transform/errors.ts';
 
 function parts(value: unknown, separator: string): unknown[] | undefined {
   if (Array.isArray(value)) return value;
@@ -18,7 +18,7 @@ export const Split = defineActor({
   category: 'flow',
   icon: 'scissors',
   inports: { in: { description: 'An array, a text or an object', required: true } },
-  outports: { out: { description: 'One packet per part, in order' } },
+  outports: { out: { description: 'One packet per part, in order' }, error: ERROR_PORT },
   config: {
     type: 'object',
     examples: [{ separator: '\n', skipEmpty: true }],

@@ -1,6 +1,6 @@
 // logic/Rules: the rules engine — rule sets in Reflow's grammar with setProperty / setOutput actions.
 import { defineActor, type OutPorts } from '@actorflow/network';
-import { inputError } from '../transform/errors.ts';
+import { ERROR_PORT, inputError } from '../transform/errors.ts';
 import { setPath, parsePath, PATH_SCHEMA } from '../transform/paths.ts';
 import { compileRuleSet, RULE_SET_PROPERTIES, type RuleMatcher, type RuleSet } from './rule-grammar.ts';
 
@@ -68,6 +68,7 @@ export const Rules = defineActor({
   outports: {
     matched: { description: 'The packet after the actions of the matching rule set(s)' },
     unmatched: { description: 'Packets no rule set matched' },
+    error: ERROR_PORT,
   },
   config: {
     type: 'object',

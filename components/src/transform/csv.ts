@@ -2,7 +2,7 @@
 import { ActorflowError, defineActor } from '@actorflow/network';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { describeKind, inputError } from './errors.ts';
+import { ERROR_PORT, describeKind, inputError } from './errors.ts';
 
 const DIALECT = {
   delimiter: { type: 'string', minLength: 1, maxLength: 4, default: ',', description: 'Field separator' },
@@ -16,7 +16,7 @@ export const CsvParse = defineActor({
   category: 'transform',
   icon: 'table',
   inports: { in: { description: 'CSV text or bytes', required: true } },
-  outports: { out: { description: 'The records (an array), or one record per packet with `each`' } },
+  outports: { out: { description: 'The records (an array), or one record per packet with `each`' }, error: ERROR_PORT },
   config: {
     type: 'object',
     examples: [{ columns: true, cast: true, each: true }],
@@ -64,7 +64,7 @@ export const CsvFormat = defineActor({
   category: 'transform',
   icon: 'file-spreadsheet',
   inports: { in: { description: 'Records: an array of objects/arrays, or a single object/array', required: true } },
-  outports: { out: { type: 'string', description: 'The CSV text' } },
+  outports: { out: { type: 'string', description: 'The CSV text' }, error: ERROR_PORT },
   config: {
     type: 'object',
     examples: [{ columns: ['id', 'name'], header: true }],

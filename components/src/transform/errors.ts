@@ -4,6 +4,12 @@
 // (EXPRESSION_*) with where the evaluation failed.
 import { ActorflowError } from '@actorflow/network';
 
+/** The `error` outport of components that can fail on a packet: connect it to handle failures instead of failing the run. */
+export const ERROR_PORT = {
+  type: 'object',
+  description: 'Failures, when connected: { message, name, code, actorId, component, port, input } (codes INVALID_INPUT, EXPRESSION_*, …)',
+} as const;
+
 /** Names the node in error messages. */
 export interface NodeRef {
   readonly nodeId: string;

@@ -1,7 +1,7 @@
 // transform/Map and transform/Filter: one expression per packet.
 import { defineActor } from '@actorflow/network';
 import type { CompiledExpression } from '@actorflow/script';
-import { evaluationError } from './errors.ts';
+import { ERROR_PORT, evaluationError } from './errors.ts';
 import { compileExpression, expressionEngine } from './expressions.ts';
 
 interface ExpressionState {
@@ -21,7 +21,7 @@ export const Map = defineActor({
   category: 'transform',
   icon: 'function-square',
   inports: { in: { description: 'The packet', required: true } },
-  outports: { out: { description: 'The value of the expression' } },
+  outports: { out: { description: 'The value of the expression' }, error: ERROR_PORT },
   config: EXPRESSION_CONFIG('Expression over `data` (the packet)', '({ ...data, total: data.price * data.qty })'),
   state: (): ExpressionState => ({}),
   async setup(ctx) {
@@ -45,6 +45,7 @@ export const Filter = defineActor({
   outports: {
     out: { description: 'Packets that pass' },
     rejected: { description: 'Packets that do not' },
+    error: ERROR_PORT,
   },
   config: EXPRESSION_CONFIG('Condition over `data` (the packet), e.g. `data.status === "active"`', 'data.total > 100'),
   state: (): ExpressionState => ({}),

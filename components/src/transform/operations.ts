@@ -2,7 +2,7 @@
 // transform, merge and split over arrays, with expressions on the sandboxed expression engine.
 import { ActorflowError, defineActor } from '@actorflow/network';
 import type { ExpressionEngine } from '@actorflow/script';
-import { describeKind, evaluationError, inputError } from './errors.ts';
+import { ERROR_PORT, describeKind, evaluationError, inputError } from './errors.ts';
 import { compileExpression, expressionEngine } from './expressions.ts';
 import { getPath, parsePath, PATH_SCHEMA, setPath } from './paths.ts';
 import { taggedSchema } from './tagged-schema.ts';
@@ -238,7 +238,7 @@ export const Operations = defineActor({
   category: 'transform',
   icon: 'workflow',
   inports: { in: { description: 'The value to process (usually an array)', required: true } },
-  outports: { out: { description: 'The result (each item separately when the pipeline ends with split)' } },
+  outports: { out: { description: 'The result (each item separately when the pipeline ends with split)' }, error: ERROR_PORT },
   config: {
     type: 'object',
     examples: [{ operations: [{ type: 'filter', expression: "item.status === 'active'" }, { type: 'group', field: 'dept' }, { type: 'aggregate', function: 'sum', field: 'salary' }] }],

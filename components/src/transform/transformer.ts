@@ -2,7 +2,7 @@
 // parse/stringify and templates, applied in order to each packet.
 import { ActorflowError, defineActor } from '@actorflow/network';
 import type { CompiledTemplate } from '@actorflow/script';
-import { describeKind, evaluationError, inputError } from './errors.ts';
+import { ERROR_PORT, describeKind, evaluationError, inputError } from './errors.ts';
 import { compileTemplate, expressionEngine } from './expressions.ts';
 import { deletePath, getPath, hasPath, parsePath, PATH_SCHEMA, setPath, type Path } from './paths.ts';
 import { taggedSchema } from './tagged-schema.ts';
@@ -109,7 +109,7 @@ export const Transform = defineActor({
   category: 'transform',
   icon: 'shuffle',
   inports: { in: { description: 'The packet to transform', required: true } },
-  outports: { out: { description: 'The transformed packet' } },
+  outports: { out: { description: 'The transformed packet' }, error: ERROR_PORT },
   config: {
     type: 'object',
     examples: [{ operations: [{ op: 'parseJson' }, { op: 'extract', path: 'user' }, { op: 'set', path: 'greeting', template: 'Hello ${data.name}' }] }],

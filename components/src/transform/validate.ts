@@ -1,6 +1,6 @@
 // transform/Validate: JSON Schema validation of packets (the network's Ajv-based validateValue).
 import { ActorflowError, defineActor, validateValue, type JsonSchema } from '@actorflow/network';
-import { configError } from './errors.ts';
+import { ERROR_PORT, configError } from './errors.ts';
 
 export const Validate = defineActor({
   name: 'transform/Validate',
@@ -12,6 +12,7 @@ export const Validate = defineActor({
   outports: {
     valid: { description: 'Packets that satisfy the schema' },
     invalid: { type: 'object', description: '`{ value, problems: [{ path, message, hint }] }` for packets that do not' },
+    error: ERROR_PORT,
   },
   config: {
     type: 'object',
