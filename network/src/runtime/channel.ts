@@ -44,6 +44,8 @@ export class Channel extends Ring<unknown> {
   dropped = 0;
   /** Removed from the network: pushes are discarded. */
   closed = false;
+  /** The plain case (policy 'block', open): pushes need no overflow or closed check. */
+  #plain: boolean;
   /** Whatever the consumer needs to find its side of the channel fast (an actor's inport). */
   slot: unknown = null;
   /** The promise handed to producers waiting for room, and how to settle it. */
@@ -57,6 +59,7 @@ export class Channel extends Ring<unknown> {
     this.producer = producer;
     this.capacity = capacity;
     this.policy = policy;
+    this.#plain = policy === 'block';
   }
 
   /** `from -> to`, for messages. */
@@ -66,24 +69,32 @@ export class Channel extends Ring<unknown> {
 
   /** Queues a message. Throws ChannelFullError when full under policy 'error'. */
   override push(value: unknown): void {
-    if (this.closed) return;
-    if (this.policy !== 'block' && this.size >= this.capacity) this.#overflow();
+    if (!this.#plain) {
+      this.#pushOther(value);
+      return;
+    }
     super.push(value);
     this.delivered++;
     this.consumer.onDeliver(this);
-    if (!this.full && this.size >= this.capacity && this.policy === 'block') {
+    if (!this.full && this.size >= this.capacity) {
       this.full = true;
       this.producer?.onChannelFull(this);
     }
   }
 
-  /** A push into a full 'drop-oldest' or 'error' channel. */
-  #overflow(): void {
-    if (this.policy === 'error') throw new ChannelFullError(this.label, this.capacity);
-    super.shift();
-    this.dropped++;
-    this.skip++;
-    this.consumer.onDrop(this);
+  /** A push into a closed channel, or one with policy 'drop-oldest' or 'error'. */
+  #pushOther(value: unknown): void {
+    if (this.closed) return;
+    if (this.size >= this.capacity) {
+      if (this.policy === 'error') throw new ChannelFullError(this.label, this.capacity);
+      super.shift();
+      this.dropped++;
+      this.skip++;
+      this.consumer.onDrop(this);
+    }
+    super.push(value);
+    this.delivered++;
+    this.consumer.onDeliver(this);
   }
 
   /** Takes the oldest message (the consumer calls this). */
@@ -116,6 +127,7 @@ export class Channel extends Ring<unknown> {
   close(): number {
     const n = this.size;
     this.closed = true;
+    this.#plain = false;
     this.clear();
     this.dropped += n;
     if (this.full) this.#release();

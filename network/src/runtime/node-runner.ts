@@ -71,6 +71,10 @@ interface Counters {
   peakQueued: number;
 }
 
+function newCounters(): Counters {
+  return { firings: 0, failures: 0, messagesIn: 0, messagesOut: 0, busyMs: 0, peakQueued: 0 };
+}
+
 /** Packets queued on a port (its channels' sizes). */
 function queuedOn(p: InPortRuntime): number {
   let n = 0;
@@ -127,7 +131,11 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
 
   /** The actor's context, created when the actor first runs (idle actors cost less). */
   get ctx(): NodeContext {
-    return (this.#ctx ??= new NodeContext(this, this.#config, this.#env, this.def.state ? this.def.state() : undefined));
+    if (this.#ctx === null) {
+      this.#counters ??= newCounters(); // an actor with a context can emit: counters must exist
+      this.#ctx = new NodeContext(this, this.#config, this.#env, this.def.state ? this.def.state() : undefined);
+    }
+    return this.#ctx;
   }
   readonly settings: NodeSettings;
   queued = false;
@@ -292,9 +300,8 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
   // ------------------------------------------------------------------ channel callbacks
 
   onDeliver(channel: Channel): void {
-    const stats = this.#counters ?? this.#stats;
-    if (++this.backlog > stats.peakQueued) stats.peakQueued = this.backlog;
-    if ((this.#mode & MODE) === EACH && this.#single === null) (this.#order ??= new Ring<Channel>(16)).push(channel);
+    this.backlog++; // the peak is taken when draining starts (backlogs only grow in between)
+    if (this.#single === null && (this.#mode & MODE) === EACH) (this.#order ??= new Ring<Channel>(16)).push(channel);
     if (this.queued || !this.#running || this.busy || this.#draining) return;
     if (this.blockedOn === 0) this.#host.scheduler.enqueue(this);
     else this.#host.setBlocked(this, true);
@@ -379,6 +386,7 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
     const timing = this.#host.timing;
     const t0 = timing ? performance.now() : 0;
     this.#draining = true;
+    this.#notePeak();
     if ((this.#mode & MODE) === EACH) this.#drainEach(budget);
     else this.#drainWhole(budget);
     this.#draining = false;
@@ -396,6 +404,12 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
   #drainEach(budget: number): void {
     const ctx = this.ctx;
     const stats = this.#stats;
+    const watched = this.#watched(ctx);
+    if (this.#single !== null && !watched && (this.#mode & STICKY) === 0) {
+      this.#drainSingle(this.#single, budget, ctx, stats);
+      return;
+    }
+    let last: Channel | null = null;
     let n = 0;
     while (n < budget) {
       if (this.blockedOn > 0 && !this.forced) return;
@@ -420,10 +434,51 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
       }
       n++;
       const input = (this.#mode & STICKY) === 0 ? port.makeInput(value) : this.#withSticky(port.name, value);
-      ctx.port = port.name;
-      ctx.index = ch.to.index;
-      if (this.#fire(input, 1, ctx, stats)) return;
+      if (ch !== last) {
+        last = ch;
+        ctx.port = port.name;
+        ctx.index = ch.to.index;
+      }
+      if (this.#fire(input, 1, ctx, stats, watched)) return;
     }
+  }
+
+  /**
+   * The common case, kept tight: one input channel, no sticky ports, nobody watching firings.
+   * Counters are settled once per batch.
+   */
+  #drainSingle(ch: Channel, budget: number, ctx: NodeContext, stats: Counters): void {
+    const port = ch.slot as InPortRuntime;
+    const def = this.def;
+    const make = port.makeInput;
+    ctx.port = port.name;
+    ctx.index = ch.to.index;
+    let n = 0;
+    while (n < budget && ch.size > 0 && (this.blockedOn === 0 || this.forced)) {
+      const input = make(ch.take());
+      n++;
+      let result: void | boolean | Promise<void>;
+      try {
+        result = def.process!(input, ctx);
+      } catch (err) {
+        this.#settleBatch(n, stats);
+        n = 0;
+        if (this.#failed(err, input, 1)) return;
+        continue;
+      }
+      if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
+        this.#settleBatch(n, stats);
+        this.#awaitFiring(result as Promise<void>, input, 1, 0);
+        return;
+      }
+    }
+    this.#settleBatch(n, stats);
+  }
+
+  #settleBatch(n: number, stats: Counters): void {
+    this.backlog -= n;
+    stats.messagesIn += n;
+    stats.firings += n;
   }
 
   #withSticky(name: string, value: unknown): Record<string, unknown> {
@@ -510,12 +565,17 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
   }
 
   /** Runs one firing. Returns true when it went asynchronous (the node is busy until it settles). */
-  #fire(input: Record<string, unknown>, attempt: number, ctx = this.ctx, stats = this.#stats): boolean {
-    stats.firings++;
+  /** Whether firings need the slow path (events per firing, a timeout); clears stale measuring. */
+  #watched(ctx: NodeContext): boolean {
     const wants = this.#host.events.wants;
-    if (wants.ActorStarted || wants.ActorCompleted || ctx.measuring !== null || this.settings.timeoutMs !== undefined) {
-      return this.#fireWatched(input, attempt, ctx, stats);
-    }
+    if (wants.ActorStarted || wants.ActorCompleted || this.settings.timeoutMs !== undefined) return true;
+    ctx.measuring = null;
+    return false;
+  }
+
+  #fire(input: Record<string, unknown>, attempt: number, ctx = this.ctx, stats = this.#stats, watched = this.#watched(ctx)): boolean {
+    stats.firings++;
+    if (watched) return this.#fireWatched(input, attempt, ctx, stats);
     let result: void | boolean | Promise<void>;
     try {
       result = this.def.process!(input, ctx);
@@ -660,15 +720,8 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
   emit(port: string, value: unknown, index?: number): boolean {
     const out = this.outport(port);
     if (out === undefined) throw this.#unknownOutport(port);
-    (this.#counters ?? this.#stats).messagesOut++;
-    const host = this.#host;
-    const traced = host.events.wants.MessageSent;
-    let size = 0;
-    const measuring = this.#ctx?.measuring ?? null;
-    if (measuring !== null || traced) {
-      size = messageSize(value);
-      if (measuring !== null) measuring.bytes += size;
-    }
+    this.#counters!.messagesOut++;
+    if (this.#host.events.wants.MessageSent || this.#ctx!.measuring !== null) return this.#emitWatched(out, value, index);
     const channels = out.channels;
     let room = true;
     for (let i = 0; i < channels.length; i++) {
@@ -676,15 +729,36 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
       if (index !== undefined && c.from.index !== undefined && c.from.index !== index) continue;
       c.push(value);
       if (c.full) room = false;
+    }
+    if (out.exports.length !== 0) this.#exported(out, value);
+    return room;
+  }
+
+  /** emit, when someone watches messages: sizes and MessageSent events. */
+  #emitWatched(out: OutPortRuntime, value: unknown, index: number | undefined): boolean {
+    const host = this.#host;
+    const traced = host.events.wants.MessageSent;
+    const size = messageSize(value);
+    const measuring = this.#ctx!.measuring;
+    if (measuring !== null) measuring.bytes += size;
+    let room = true;
+    for (const c of out.channels) {
+      if (index !== undefined && c.from.index !== undefined && c.from.index !== index) continue;
+      c.push(value);
+      if (c.full) room = false;
       if (traced) {
         host.events.emit({
-          _type: 'MessageSent', fromActor: this.id, fromPort: port, toActor: c.to.node, toPort: c.to.port,
+          _type: 'MessageSent', fromActor: this.id, fromPort: out.name, toActor: c.to.node, toPort: c.to.port,
           ...(c.to.index !== undefined ? { toIndex: c.to.index } : {}), size, message: value, timestamp: Date.now(),
         });
       }
     }
-    for (let i = 0; i < out.exports.length; i++) host.recordOutput(out.exports[i], value);
+    if (out.exports.length !== 0) this.#exported(out, value);
     return room;
+  }
+
+  #exported(out: OutPortRuntime, value: unknown): void {
+    for (const name of out.exports) this.#host.recordOutput(name, value);
   }
 
   /** Resolves when no outgoing channel is full (see ActorContext.drained). */
@@ -735,10 +809,16 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
   }
 
   get #stats(): Counters {
-    return (this.#counters ??= { firings: 0, failures: 0, messagesIn: 0, messagesOut: 0, busyMs: 0, peakQueued: 0 });
+    return (this.#counters ??= newCounters());
+  }
+
+  #notePeak(): void {
+    const stats = this.#stats;
+    if (this.backlog > stats.peakQueued) stats.peakQueued = this.backlog;
   }
 
   snapshot(): NodeStats {
+    if (this.backlog > 0) this.#notePeak();
     const c = this.#counters;
     return {
       component: this.def.name, firings: c?.firings ?? 0, failures: c?.failures ?? 0, messagesIn: c?.messagesIn ?? 0, messagesOut: c?.messagesOut ?? 0,
