@@ -4,7 +4,7 @@
 // component's config (its schema defaults applied), and delegates every hook to the component.
 import {
   ActorflowError, defineActor, resolveNodeConfig,
-  type ActorContext, type ActorDefinition, type FireMode, type InPorts, type JsonSchema, type OutPorts,
+  type ActorContext, type ActorDefinition, type InPorts, type JsonSchema, type OutPorts,
 } from '@actorflow/network';
 
 /** Where a template outport's packets come from: a port of the component (one slot of it, if given). */
@@ -101,22 +101,12 @@ function innerContext(outer: ActorContext<any, WrapperState>, spec: TemplateSpec
   } as ActorContext;
 }
 
-/** The firing rule of the wrapper: the component's, in template port names. */
-function wrapFire(spec: TemplateSpec): FireMode {
-  const fire = spec.target.fire ?? 'each';
-  if (typeof fire !== 'function') return fire;
-  return (queued) => {
-    const counts: Record<string, number> = {};
-    for (const [zeal, port] of Object.entries(spec.inports)) counts[port] = (counts[port] ?? 0) + (queued[zeal] ?? 0);
-    const chosen = fire(counts);
-    if (!chosen) return false;
-    return chosen.map((port) => Object.keys(spec.inports).find((zeal) => spec.inports[zeal] === port && (queued[zeal] ?? 0) > 0)!);
-  };
-}
-
 /** Turns a template spec into a component (and its run-time description). */
 export function zealTemplate(spec: TemplateSpec): ActorDefinition {
   const target = spec.target;
+  if (typeof target.fire === 'function') {
+    throw new ActorflowError('INVALID_TEMPLATE', `template ${spec.id}: ${target.name} has a custom firing rule, which template ports cannot rename`, "wrap components that fire on 'each' packet or on 'all' ports");
+  }
   const inports: InPorts = {};
   for (const [zeal, port] of Object.entries(spec.inports)) {
     const { required: _required, ...rest } = target.inports[port] ?? {};
@@ -185,7 +175,7 @@ export function zealTemplate(spec: TemplateSpec): ActorDefinition {
     inports,
     outports,
     config: spec.properties,
-    fire: wrapFire(spec),
+    fire: target.fire ?? 'each',
     ...(target.ports ? { ports: (values: Record<string, unknown>) => renamePorts(spec, target.ports!(spec.config(values))) } : {}),
     state: (): WrapperState => ({ waiting: [] }),
     async setup(ctx) {
