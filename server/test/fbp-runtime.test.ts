@@ -163,3 +163,20 @@ describe('FBP endpoint without a secret', () => {
     }
   });
 });
+
+describe('FBP endpoint over plain HTTP', () => {
+  it('answers 426 Upgrade Required saying it is the FBP WebSocket endpoint', async () => {
+    const s = await startServer();
+    try {
+      for (const path of ['/', '/fbp']) {
+        const res = await s.request('GET', path);
+        assert.equal(res.status, 426);
+        assert.equal(res.headers.get('upgrade'), 'websocket');
+        assert.equal(res.body.code, 'UPGRADE_REQUIRED');
+        assert.match(res.body.hint, /subprotocol `noflo`/);
+      }
+    } finally {
+      await s.close();
+    }
+  });
+});

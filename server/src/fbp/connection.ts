@@ -33,11 +33,6 @@ export class FbpConnection {
   event(text: string): void {
     this.#outbox.event(text);
   }
-
-  /** Event frames dropped because this client read too slowly. */
-  get dropped(): number {
-    return this.#outbox.dropped;
-  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

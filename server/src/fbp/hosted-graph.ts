@@ -113,9 +113,4 @@ export class HostedGraph implements SessionSink {
   packet(payload: Record<string, unknown>): void {
     this.#out.event('runtime', 'packet', payload);
   }
-
-  /** Frames clients did not get because of sampling. */
-  get sampledOut(): number {
-    return this.#edgeLimiter.dropped + this.#graphLimiter.dropped + this.#messageLimiter.dropped;
-  }
 }

@@ -6,6 +6,7 @@
 // cannot send API-key headers) and every command but runtime:getruntime needs the secret; without
 // it, the server's API keys (header or `?api_key=`) guard the upgrade like any other route.
 import type { FastifyInstance } from 'fastify';
+import { failure } from '../envelope.ts';
 import { FbpRuntime, type FbpLimits } from './runtime.ts';
 import type { SamplingLimits } from './hosted-graph.ts';
 import { ScriptCompiler } from './script-compiler.ts';
@@ -53,16 +54,23 @@ export async function fbpPlugin(app: FastifyInstance, options: FbpPluginOptions 
   app.addHook('onClose', async () => scripts?.close());
 
   for (const url of ['/', '/fbp']) {
-    app.get(url, {
-      websocket: true,
+    app.route({
+      method: 'GET',
+      url,
       config: { public: secret !== '' },
       schema: {
         tags: ['websocket'],
         summary: 'WebSocket: the FBP Network Protocol (subprotocol `noflo`) for FBP IDEs and fbp-test; see docs/fbp-protocol.md',
         querystring: { type: 'object', properties: { api_key: { type: 'string' } } },
       },
-    }, (socket, request) => {
-      runtime.connect(socket, request.log);
+      // A plain HTTP request gets told what is here.
+      handler: async (request, reply) => reply.code(426).header('upgrade', 'websocket').send(failure(
+        'UPGRADE_REQUIRED', `${url} is the FBP Network Protocol endpoint (WebSocket)`,
+        `connect an FBP client to ws://<host>:<port>${url} with the WebSocket subprotocol \`noflo\`; see docs/fbp-protocol.md`, undefined, request.id,
+      )),
+      wsHandler: (socket, request) => {
+        runtime.connect(socket, request.log);
+      },
     });
   }
 }

@@ -1,6 +1,6 @@
 // Keyed token buckets: how network events are sampled before they reach FBP clients. Each key
 // (an edge id, "processerror", …) may send a burst, then a steady rate; beyond it events are
-// dropped and counted. A quiet network is shown in full, a busy one cannot flood a client, and
+// dropped. A quiet network is shown in full, a busy one cannot flood a client, and
 // there is no randomness: the first events on every edge always get through.
 
 export interface RateLimit {
@@ -22,15 +22,13 @@ export class RateLimiter {
   readonly #limit: RateLimit;
   readonly #now: () => number;
   #buckets = new Map<string, Bucket>();
-  /** Events refused so far. */
-  dropped = 0;
 
   constructor(limit: RateLimit, now: () => number = () => performance.now()) {
     this.#limit = limit;
     this.#now = now;
   }
 
-  /** Takes one token for `key`; false (and counted as dropped) when it has none left. */
+  /** Takes one token for `key`; false when it has none left (the event is to be dropped). */
   take(key: string): boolean {
     const now = this.#now();
     let bucket = this.#buckets.get(key);
@@ -42,10 +40,7 @@ export class RateLimiter {
       bucket.tokens = Math.min(this.#limit.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.#limit.perSecond);
       bucket.at = now;
     }
-    if (bucket.tokens < 1) {
-      this.dropped++;
-      return false;
-    }
+    if (bucket.tokens < 1) return false;
     bucket.tokens--;
     return true;
   }

@@ -104,11 +104,6 @@ export class FbpRuntime {
     this.#capabilities = runtimeCapabilities(this.sources.enabled);
   }
 
-  /** Every capability of this runtime (runtime:runtime `allCapabilities`). */
-  get capabilities(): readonly Capability[] {
-    return this.#capabilities;
-  }
-
   // ------------------------------------------------------------------ connections
 
   /** Serves one WebSocket connection. */
@@ -133,11 +128,6 @@ export class FbpRuntime {
   async close(code: number, reason: string): Promise<void> {
     await Promise.all([...this.graphs.values()].flatMap((g) => (g.session ? [g.session.stop()] : [])));
     for (const connection of this.#connections) connection.socket.close(code, reason);
-  }
-
-  /** Connected clients. */
-  get size(): number {
-    return this.#connections.size;
   }
 
   /** The capabilities a secret grants: all when it is right (or none is required), none otherwise. */
