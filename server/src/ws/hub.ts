@@ -115,6 +115,17 @@ class Client {
   }
 }
 
+/**
+ * The workflow_event frame of a finished run, serialised once however many clients get it;
+ * each gets its own count of dropped events.
+ */
+function terminalFrame(record: RunRecord): (dropped: number) => string {
+  const event = terminalEvent(record);
+  const body = JSON.stringify({ type: 'workflow_event', execution_id: record.id, event_type: event.event_type, data: event.data, timestamp: event.timestamp });
+  const open = body.slice(0, -1);
+  return (dropped) => `${open},"dropped":${dropped}}`;
+}
+
 export interface HubOptions {
   engine: ExecutionEngine;
   config: ServerConfig;
@@ -236,7 +247,7 @@ export class WsHub {
       if (!record) throw new ApiError('NOT_FOUND', `execution '${id}' not found`, 'start it first, or list executions with GET /workflows');
       // A finished run: acknowledge, then replay its terminal state.
       client.reply({ type: 'subscription_ack', success: true, execution_id: id, status: record.status }, message);
-      this.#sendTerminal(client, record, 0);
+      client.outbox.control(terminalFrame(record)(client.outbox.dropped));
       return;
     }
     this.#unsubscribe(client, id);
@@ -285,20 +296,16 @@ export class WsHub {
   /** The run ended: every subscriber gets the terminal workflow_event, then the channel closes. */
   #end(channel: Channel): void {
     const record = channel.exec.record();
+    const frame = terminalFrame(record);
     for (const group of channel.groups.values()) {
       group.sub?.unsubscribe();
       for (const client of group.clients) {
         client.subscriptions.delete(record.id);
-        this.#sendTerminal(client, record, group.sub?.dropped ?? 0);
+        client.outbox.control(frame((group.sub?.dropped ?? 0) + client.outbox.dropped));
       }
     }
     channel.unwatch();
     this.#channels.delete(record.id);
-  }
-
-  #sendTerminal(client: Client, record: RunRecord, dropped: number): void {
-    const event = terminalEvent(record);
-    client.reply({ type: 'workflow_event', execution_id: record.id, event_type: event.event_type, data: event.data, timestamp: event.timestamp, dropped: dropped + client.outbox.dropped });
   }
 
   #unsubscribe(client: Client, id: string): void {
