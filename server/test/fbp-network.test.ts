@@ -138,6 +138,33 @@ describe('FBP network protocol', () => {
     await c.request('network', 'stop', { graph: 'live' });
   });
 
+  it('reports an edit the running network cannot follow with network:error, the graph keeping it', async () => {
+    await build('threads', { nodes: { A: 'core/Repeat' }, inports: { in: 'A.in' } });
+    await c.request('network', 'start', { graph: 'threads' });
+    const from = c.frames.length;
+    const id = c.send('graph', 'addnode', { id: 'T', component: 'core/Repeat', metadata: { thread: 'worker' }, graph: 'threads' });
+    const error = await c.next((f) => f.responseTo === id && f.command === 'error', from);
+    assert.equal(error.protocol, 'network');
+    assert.equal(error.payload.graph, 'threads');
+    assert.match(error.payload.message, /^the running network could not apply graph:addnode \(.*thread.*\); the graph has the change: restart the network/);
+    assert.ok(c.replies(id).some((f) => f.command === 'addnode'), 'the edit itself was echoed');
+    assert.ok(s.app.fbp.graphs.get('threads')!.graph.nodes.has('T'));
+    await c.request('network', 'stop', { graph: 'threads' });
+  });
+
+  it('summarises packets over 64 KiB and hides the packets of secure edges', async () => {
+    await build('sizes', { nodes: { A: 'core/Repeat', B: 'core/Repeat', C: 'core/Drop' }, edges: [['A.out', 'B.in'], ['B.out', 'C.in']], inports: { in: 'A.in' } });
+    await c.request('graph', 'changeedge', { src: ref('B.out'), tgt: ref('C.in'), metadata: { secure: true }, graph: 'sizes' });
+    await c.request('network', 'start', { graph: 'sizes' });
+    const from = c.frames.length;
+    await c.request('runtime', 'packet', { graph: 'sizes', port: 'in', event: 'data', payload: 'x'.repeat(70_000) });
+    const big = await c.next(is('network', 'data', (p) => p.id === 'A() OUT -> IN B()'), from);
+    assert.match(big.payload.data, /^\[packet of 700\d\d bytes not shown\]$/);
+    const secure = await c.next(is('network', 'data', (p) => p.id === 'B() OUT -> IN C()'), from);
+    assert.equal(secure.payload.data, 'DATA');
+    await c.request('network', 'stop', { graph: 'sizes' });
+  });
+
   it('samples network:data so a busy network cannot flood a client, the first packets of each edge always shown', async () => {
     await build('flood', { nodes: { B: ['test/Burst', { count: 3000 }], D: 'core/Drop' }, edges: [['B.out', 'D.in']], iips: [[1, 'B.in']] });
     const from = c.frames.length;
