@@ -43,8 +43,20 @@ export const OPERATION_SCHEMA = taggedSchema('type', {
 
 type Stage = (data: unknown) => unknown;
 
-/** A compiled expression over one item (`at` says where, for errors). */
-type ItemExpression = (item: unknown, index: number, data: unknown, at: string) => unknown;
+/** An item expression evaluated over an array: one value per item. */
+type ItemsExpression = (items: unknown[], data: unknown) => unknown[];
+
+/** Per item: [true, value] or [false, the error text, the item's index]. */
+type ItemResult = [boolean, unknown, number?];
+
+/** Items per sandbox call: one crossing per chunk instead of per item, and each call stays well inside the engine's deadline. */
+const CHUNK = 256;
+
+/** The sandbox function evaluating `source` over a chunk of items (`first` is the chunk's first index). */
+function itemsFunction(source: string): string {
+  return `(items, first, data) => items.map((item, i) => { const index = first + i; try { return [true, (${source}\n)]; } `
+    + 'catch (e) { return [false, e instanceof Error ? `${e.name}: ${e.message}` : String(e), index]; } })';
+}
 
 interface Compiled {
   stages: { where: string; run: Stage }[];
@@ -90,37 +102,41 @@ export function compileOperations(engine: ExpressionEngine | undefined, node: { 
     if (op.enabled === false) return;
     const where = `operation ${i + 1} (${op.type})`;
     if (split) throw new ActorflowError('INVALID_CONFIG', `node '${node.nodeId}' (${node.component}) config field '${field}[${i}]': no operation may follow a split`, 'make split the last operation');
-    const expr = (source: string, sub: string): ItemExpression => {
-      const fn = compileExpression(engine!, node, `${field}[${i}].${sub}`, source);
-      // Only the names an expression mentions cross into the sandbox: handing every item
-      // evaluation the whole input (`data`) would copy it once per item.
-      const usesIndex = /\bindex\b/.test(source);
+    /** An item expression, evaluated over a whole array in a few sandbox calls (CHUNK items each). */
+    const expr = (source: string, sub: string): ItemsExpression => {
+      const at = `${field}[${i}].${sub}`;
+      compileExpression(engine!, node, at, source); // the syntax check, with positions in the user's own text
+      const fn = compileExpression(engine!, node, at, itemsFunction(source));
+      // `data` (the whole input) crosses into the sandbox only when the expression mentions it.
       const usesData = /\bdata\b/.test(source);
-      return (item, index, data, at) => {
-        const scope: Record<string, unknown> = { item };
-        if (usesIndex) scope.index = index;
-        if (usesData) scope.data = data;
-        try {
-          return fn(scope);
-        } catch (error) {
-          throw evaluationError(`${where}, ${at}`, error);
+      return (items, data) => {
+        const out: unknown[] = [];
+        for (let from = 0; from < items.length; from += CHUNK) {
+          let results: ItemResult[];
+          try {
+            results = fn({}, [items.slice(from, from + CHUNK), from, usesData ? data : null]) as ItemResult[];
+          } catch (error) {
+            throw evaluationError(`${where}, items ${from}-${Math.min(items.length, from + CHUNK) - 1}`, error);
+          }
+          for (const [ok, value, index] of results) {
+            if (!ok) throw new ActorflowError('EXPRESSION_ERROR', `${where}, item ${index}: ${String(value)} in '${source}'`, 'fix the expression, or filter such items out first');
+            out.push(value);
+          }
         }
+        return out;
       };
     };
-    /** The value an item is sorted/grouped/aggregated by. */
-    const keyOf = (): ((item: unknown, index: number, data: unknown) => unknown) | undefined => {
+    /** The values the items are sorted/grouped/aggregated by. */
+    const keysOf = (): ItemsExpression | undefined => {
       if ('field' in op && op.field !== undefined) {
         const path = parsePath(op.field);
-        return (item) => getPath(item, path);
+        return (items) => items.map((item) => getPath(item, path));
       }
-      if ('expression' in op && op.expression !== undefined) {
-        const fn = expr(op.expression, 'expression');
-        return (item, index, data) => fn(item, index, data, `item ${index}`);
-      }
+      if ('expression' in op && op.expression !== undefined) return expr(op.expression, 'expression');
       return undefined;
     };
-    const needKey = () => {
-      const k = keyOf();
+    const needKeys = () => {
+      const k = keysOf();
       if (!k) throw new ActorflowError('INVALID_CONFIG', `node '${node.nodeId}' (${node.component}) config field '${field}[${i}]': ${op.type} needs a field or an expression`, "add 'field' (a path) or 'expression'");
       return k;
     };
@@ -130,38 +146,52 @@ export function compileOperations(engine: ExpressionEngine | undefined, node: { 
         const sets = Object.entries(op.set ?? {}).map(([path, source]) => ({ path: parsePath(path), fn: expr(source, `set.${path}`) }));
         if (!whole && sets.length === 0) throw new ActorflowError('INVALID_CONFIG', `node '${node.nodeId}' (${node.component}) config field '${field}[${i}]': map needs an expression or set`, "add 'expression' (the new item) or 'set' (fields to set)");
         stages.push({
-          where, run: (data) => asArray(where, data).map((item, index) => {
-            let out = whole ? whole(item, index, data, `item ${index}`) : item;
-            for (const s of sets) out = setPath(out, s.path, s.fn(item, index, data, `item ${index}`));
+          where, run: (data) => {
+            const items = asArray(where, data);
+            let out = whole ? whole(items, data) : items;
+            // Every `set` expression sees the item as it came in.
+            for (const s of sets) {
+              const values = s.fn(items, data);
+              out = out.map((item, index) => setPath(item, s.path, values[index]));
+            }
             return out;
-          }),
+          },
         });
         break;
       }
       case 'filter': {
         const fn = expr(op.expression, 'expression');
-        stages.push({ where, run: (data) => asArray(where, data).filter((item, index) => fn(item, index, data, `item ${index}`)) });
+        stages.push({
+          where, run: (data) => {
+            const items = asArray(where, data);
+            const keep = fn(items, data);
+            return items.filter((_item, index) => keep[index]);
+          },
+        });
         break;
       }
       case 'sort': {
-        const key = needKey();
+        const keys = needKeys();
         const sign = op.direction === 'desc' ? -1 : 1;
         stages.push({
-          where, run: (data) => asArray(where, data)
-            .map((item, index) => ({ item, key: key(item, index, data) }))
-            .sort((a, b) => sign * compare(a.key, b.key))
-            .map((e) => e.item),
+          where, run: (data) => {
+            const items = asArray(where, data);
+            const k = keys(items, data);
+            return items.map((item, index) => ({ item, key: k[index] })).sort((a, b) => sign * compare(a.key, b.key)).map((e) => e.item);
+          },
         });
         break;
       }
       case 'group': {
-        const key = needKey();
+        const keys = needKeys();
         stages.push({
           where, run: (data) => {
+            const items = asArray(where, data);
+            const k = keys(items, data);
             const groups: Record<string, unknown[]> = {};
-            asArray(where, data).forEach((item, index) => {
-              const k = key(item, index, data);
-              const name = typeof k === 'string' ? k : k === undefined ? 'undefined' : JSON.stringify(k);
+            items.forEach((item, index) => {
+              const key = k[index];
+              const name = typeof key === 'string' ? key : key === undefined ? 'undefined' : JSON.stringify(key);
               (groups[name] ??= []).push(item);
             });
             return groups;
@@ -170,8 +200,8 @@ export function compileOperations(engine: ExpressionEngine | undefined, node: { 
         break;
       }
       case 'aggregate': {
-        const key = op.function === 'count' ? keyOf() : needKey();
-        const reduce = (items: unknown[], data: unknown) => aggregate(where, op.function, key ? items.map((item, index) => key(item, index, data)) : items);
+        const keys = op.function === 'count' ? keysOf() : needKeys();
+        const reduce = (items: unknown[], data: unknown) => aggregate(where, op.function, keys ? keys(items, data) : items);
         stages.push({
           where, run: (data) => {
             if (Array.isArray(data)) return reduce(data, data);
