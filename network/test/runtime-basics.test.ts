@@ -88,6 +88,8 @@ describe('a network run', () => {
     assert.deepEqual(result.results.out, Array.from({ length: 5000 }, (_, i) => i + 3));
     assert.equal(result.stats.nodes.c.firings, 5000);
     assert.equal(result.stats.messages, 15000);
+    assert.deepEqual(result.stats.connections.map((c) => [`${c.src.node}.${c.src.port}>${c.tgt.node}.${c.tgt.port}`, c.delivered, c.queued]),
+      [['src.out>a.in', 5000, 0], ['a.out>b.in', 5000, 0], ['b.out>c.in', 5000, 0]]);
   });
 
   it('delivers run input to exported inports and completes when everything is idle', async () => {

@@ -91,4 +91,22 @@ describe('network events', () => {
     await net.events.flushed();
     assert.deepEqual(logs.map((e) => [(e as { actorId: string }).actorId, (e as { level: string }).level, (e as { message: string }).message]), [['o', 'info', 'hello']]);
   });
+
+  it('builds per-message events only for connections touching the nodes subscribers filter on', async () => {
+    const g = graph({
+      nodes: { src: 'test/Source', a: 'test/AddOne', b: 'test/AddOne' },
+      edges: ['src.out -> a.in', 'a.out -> b.in'],
+      iips: [[50, 'src.count']],
+    });
+    const net = await Network.create(g, { registry });
+    const sent: Extract<NetworkEvent, { _type: 'MessageSent' }>[] = [];
+    net.events.subscribe((e) => void sent.push(e as never), { types: ['MessageSent'], nodes: ['b'] });
+    assert.equal(net.events.watches('MessageSent', 'b'), true);
+    assert.equal(net.events.watches('MessageSent', 'src'), false);
+    await net.run();
+    await net.events.flushed();
+    assert.equal(sent.length, 50);
+    assert.ok(sent.every((e) => e.fromActor === 'a' && e.toActor === 'b'));
+  });
 });
+

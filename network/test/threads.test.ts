@@ -27,6 +27,9 @@ describe('worker threads', () => {
     assert.equal(result.stats.nodes.a.thread, 'w1');
     assert.equal(result.stats.nodes.c.thread, 'w2');
     assert.equal(result.stats.nodes.c.firings, 20_000);
+    assert.equal(result.stats.messages, 4 * 20_000, 'each connection counted once, wherever it runs');
+    assert.equal(result.stats.connections.length, 4);
+    assert.ok(result.stats.connections.every((c) => c.delivered === 20_000));
   });
 
   it('places a whole group by its metadata, and forwards worker events', async () => {

@@ -9,7 +9,7 @@ import { ChannelFullError } from '../errors.ts';
 import { formatRef } from '../graph/graph.ts';
 import type { PortRef } from '../graph/types.ts';
 import { Ring } from './ring.ts';
-import type { OverflowPolicy } from './types.ts';
+import type { ConnectionStats, OverflowPolicy } from './types.ts';
 
 /** The sending side of channels. */
 export interface ChannelProducer {
@@ -60,6 +60,11 @@ export class Channel extends Ring<unknown> {
     this.capacity = capacity;
     this.policy = policy;
     this.#plain = policy === 'block';
+  }
+
+  /** This connection's traffic, for stats. */
+  traffic(): ConnectionStats {
+    return { src: { ...this.from }, tgt: { ...this.to }, delivered: this.delivered, dropped: this.dropped, queued: this.size, capacity: this.capacity };
   }
 
   /** `from -> to`, for messages. */

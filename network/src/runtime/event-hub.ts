@@ -19,10 +19,18 @@ export interface SubscribeOptions {
 
 export type EventListener = (event: NetworkEvent) => void | Promise<void>;
 
+/** What subscribers watch: types, and for types watched only for some nodes, those nodes. */
+export interface EventInterest {
+  wants: Record<NetworkEventType, boolean>;
+  nodes: Partial<Record<NetworkEventType, string[]>>;
+}
+
 /** Where runtime parts send events: the hub on the main thread, a forwarder in worker threads. */
 export interface EventSink {
   /** Per type: whether anyone listens (checked before building an event). */
   readonly wants: Readonly<Record<NetworkEventType, boolean>>;
+  /** Whether anyone listens to events of `type` about actor `node`. */
+  watches(type: NetworkEventType, node: string): boolean;
   emit(event: NetworkEvent): void;
 }
 
@@ -49,7 +57,7 @@ class Subscriber implements Subscription {
   readonly #hub: EventHub;
   readonly #listener: EventListener;
   readonly types: ReadonlySet<NetworkEventType>;
-  readonly #nodes: ReadonlySet<string> | null;
+  readonly nodes: ReadonlySet<string> | null;
   readonly #every: Partial<Record<NetworkEventType, number>> = {};
   readonly #seen: Partial<Record<NetworkEventType, number>> = {};
   readonly #bufferSize: number;
@@ -61,7 +69,7 @@ class Subscriber implements Subscription {
     this.#hub = hub;
     this.#listener = listener;
     this.types = new Set(options.types ?? NETWORK_EVENT_TYPES);
-    this.#nodes = options.nodes ? new Set(options.nodes) : null;
+    this.nodes = options.nodes ? new Set(options.nodes) : null;
     this.#bufferSize = options.bufferSize ?? 10_000;
     const sample = options.sample;
     if (sample !== undefined) {
@@ -76,9 +84,9 @@ class Subscriber implements Subscription {
 
   offer(event: NetworkEvent): void {
     if (this.#closed) return;
-    if (this.#nodes) {
+    if (this.nodes) {
       const nodes = eventNodes(event);
-      if (nodes && !nodes.some((n) => this.#nodes!.has(n))) return;
+      if (nodes && !nodes.some((n) => this.nodes!.has(n))) return;
     }
     const every = this.#every[event._type];
     if (every !== undefined && every > 1) {
@@ -138,6 +146,8 @@ export class EventHub implements EventSink {
   readonly wants: Record<NetworkEventType, boolean> = Object.fromEntries(NETWORK_EVENT_TYPES.map((t) => [t, false])) as Record<NetworkEventType, boolean>;
   /** Listener exceptions (they never reach the network). */
   listenerErrors = 0;
+  /** Per type: the nodes subscribers filter on, or null when some subscriber takes every node. */
+  #watched = new Map<NetworkEventType, Set<string> | null>();
   #onInterestChange: (() => void) | null = null;
 
   /** Subscribes to events. The listener is called asynchronously, in order, one event at a time. */
@@ -210,8 +220,32 @@ export class EventHub implements EventSink {
     this.listenerErrors++;
   }
 
+  /**
+   * Whether anyone wants events of `type` about actor `node` (subscribers may filter by node:
+   * the runtime then builds per-message events for the watched nodes only).
+   */
+  watches(type: NetworkEventType, node: string): boolean {
+    if (!this.wants[type]) return false;
+    const nodes = this.#watched.get(type);
+    return nodes === null || nodes === undefined || nodes.has(node);
+  }
+
+  /** Which types (and, where filtered, which nodes) are watched: what worker threads need to know. */
+  interest(): EventInterest {
+    const nodes: EventInterest['nodes'] = {};
+    for (const [t, set] of this.#watched) if (set !== null) nodes[t] = [...set];
+    return { wants: { ...this.wants }, nodes };
+  }
+
   #recompute(): void {
-    for (const t of NETWORK_EVENT_TYPES) this.wants[t] = this.#subscribers.some((s) => s.types.has(t));
+    this.#watched.clear();
+    for (const t of NETWORK_EVENT_TYPES) {
+      const subs = this.#subscribers.filter((s) => s.types.has(t));
+      this.wants[t] = subs.length > 0;
+      if (subs.length === 0) continue;
+      if (subs.some((s) => s.nodes === null)) this.#watched.set(t, null);
+      else this.#watched.set(t, new Set(subs.flatMap((s) => [...s.nodes!])));
+    }
     this.#onInterestChange?.();
   }
 }

@@ -421,13 +421,17 @@ export class Network implements RunnerHost {
     if (this.#threads) Object.assign(nodes, this.#threads.stats());
     let messages = 0;
     let dropped = this.#closedDropped;
+    const connections = [];
     for (const r of this.#runners.values()) {
       for (const c of r.outputChannels()) {
+        if (!(c.consumer instanceof NodeRunner)) continue; // a link to a worker: its far end reports it
         messages += c.delivered;
         dropped += c.dropped;
+        connections.push(c.traffic());
       }
     }
-    return { nodes, messages: messages + (this.#threads?.messages() ?? 0), dropped, outputs: this.#outputs };
+    if (this.#threads) connections.push(...this.#threads.connections());
+    return { nodes, connections, messages: messages + (this.#threads?.messages() ?? 0), dropped, outputs: this.#outputs };
   }
 
   // ------------------------------------------------------------------ live edits

@@ -736,18 +736,20 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
 
   /** emit, when someone watches messages: sizes and MessageSent events. */
   #emitWatched(out: OutPortRuntime, value: unknown, index: number | undefined): boolean {
-    const host = this.#host;
-    const traced = host.events.wants.MessageSent;
-    const size = messageSize(value);
+    const events = this.#host.events;
+    const fromWatched = events.watches('MessageSent', this.id);
+    let size = -1;
     const measuring = this.#ctx!.measuring;
-    if (measuring !== null) measuring.bytes += size;
+    if (measuring !== null) measuring.bytes += (size = messageSize(value));
     let room = true;
     for (const c of out.channels) {
       if (index !== undefined && c.from.index !== undefined && c.from.index !== index) continue;
       c.push(value);
       if (c.full) room = false;
-      if (traced) {
-        host.events.emit({
+      // Per-message events are built only for connections a subscriber watches (either end).
+      if (fromWatched || events.watches('MessageSent', c.to.node)) {
+        if (size < 0) size = messageSize(value);
+        events.emit({
           _type: 'MessageSent', fromActor: this.id, fromPort: out.name, toActor: c.to.node, toPort: c.to.port,
           ...(c.to.index !== undefined ? { toIndex: c.to.index } : {}), size, message: value, timestamp: Date.now(),
         });

@@ -1,5 +1,6 @@
 // Public types of the runtime: options, status, results and statistics of a Network.
 import type { ComponentRegistry } from '../actor/registry.ts';
+import type { PortRef } from '../graph/types.ts';
 import type { ErrorInfo } from './events.ts';
 
 /** What a full connection does when one more message arrives. */
@@ -92,8 +93,22 @@ export interface NodeStats {
   thread: string;
 }
 
+/** One connection's traffic. */
+export interface ConnectionStats {
+  src: PortRef;
+  tgt: PortRef;
+  /** Messages delivered into the connection. */
+  delivered: number;
+  dropped: number;
+  /** Messages waiting in it now. */
+  queued: number;
+  capacity: number;
+}
+
 export interface NetworkStats {
   nodes: Record<string, NodeStats>;
+  /** Every connection between actors (subgraphs flattened), with its traffic. */
+  connections: ConnectionStats[];
   /** Messages delivered over connections. */
   messages: number;
   /** Messages dropped (drop-oldest overflow, removed connections). */

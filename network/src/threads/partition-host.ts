@@ -8,7 +8,7 @@ import { formatRef } from '../graph/graph.ts';
 import type { PortRef } from '../graph/types.ts';
 import { encodeMessage, encodeMessages } from '../messages/codec.ts';
 import { Channel } from '../runtime/channel.ts';
-import type { EventSink } from '../runtime/event-hub.ts';
+import type { EventInterest, EventSink } from '../runtime/event-hub.ts';
 import { errorInfo, type NetworkEvent, type NetworkEventType } from '../runtime/events.ts';
 import { NodeRunner, type FailurePhase, type RunnerHost } from '../runtime/node-runner.ts';
 import { breakDeadlock } from '../runtime/deadlock.ts';
@@ -34,14 +34,30 @@ const EVENT_BUFFER = 10_000;
 /** Forwards events to the main thread in batches. */
 class EventForwarder implements EventSink {
   wants: Record<NetworkEventType, boolean>;
+  #nodes: Map<NetworkEventType, Set<string>>;
   #buffer: NetworkEvent[] = [];
   #dropped = 0;
   #scheduled = false;
   readonly #post: (m: FromWorker) => void;
 
-  constructor(wants: Record<NetworkEventType, boolean>, post: (m: FromWorker) => void) {
-    this.wants = wants;
+  constructor(interest: EventInterest, post: (m: FromWorker) => void) {
+    this.wants = interest.wants;
+    this.#nodes = EventForwarder.#nodeSets(interest);
     this.#post = post;
+  }
+
+  static #nodeSets(interest: EventInterest): Map<NetworkEventType, Set<string>> {
+    return new Map(Object.entries(interest.nodes).map(([t, nodes]) => [t as NetworkEventType, new Set(nodes)]));
+  }
+
+  /** The main thread's subscribers changed what they watch. */
+  update(interest: EventInterest): void {
+    this.wants = interest.wants;
+    this.#nodes = EventForwarder.#nodeSets(interest);
+  }
+
+  watches(type: NetworkEventType, node: string): boolean {
+    return this.wants[type] && (this.#nodes.get(type)?.has(node) ?? true);
   }
 
   emit(event: NetworkEvent): void {
@@ -99,7 +115,7 @@ export class PartitionHost implements RunnerHost {
     this.timing = task.spec.timing;
     this.signal = this.#abort.signal;
     this.scheduler = new Scheduler(() => this.checkIdle(), () => this.#report());
-    this.events = new EventForwarder(task.spec.wants, (m) => this.#post(m));
+    this.events = new EventForwarder(task.spec.interest, (m) => this.#post(m));
     for (const link of task.spec.links) {
       const port = task.links[link.id];
       if (link.role === 'egress') this.#egress.set(link.id, new Egress(port, this.scheduler, task.spec.batch, task.spec.window, () => this.checkIdle(), (channel, error) => this.#unsendable(channel, error)));
@@ -181,7 +197,7 @@ export class PartitionHost implements RunnerHost {
         return;
       }
       case 'interest':
-        this.events.wants = m.wants;
+        this.events.update(m.interest);
         return;
       case 'stop':
         await this.#stop(m.graceMs);
@@ -204,7 +220,7 @@ export class PartitionHost implements RunnerHost {
     this.#flushOutputs();
     for (const l of this.#egress.values()) l.close();
     for (const l of this.#ingress.values()) l.close();
-    this.#post({ type: 'stopped', stats: this.#stats(), messages: this.#messages() });
+    this.#post({ type: 'stopped', stats: this.#stats(), connections: this.#channels.map((c) => c.traffic()), messages: this.#messages() });
     this.#control.close();
     this.#stopped?.();
   }
@@ -247,7 +263,7 @@ export class PartitionHost implements RunnerHost {
     this.#lastReport = signature;
     this.events.flush();
     this.#flushOutputs();
-    this.#post({ type: 'status', idle, sent, received, stats: idle ? this.#stats() : {}, messages: this.#messages() });
+    this.#post({ type: 'status', idle, sent, received, stats: idle ? this.#stats() : {}, connections: idle ? this.#channels.map((c) => c.traffic()) : [], messages: this.#messages() });
   }
 
   /** A message could not cross to another thread: the actor that sent it fails (the message is dropped). */

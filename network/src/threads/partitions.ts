@@ -11,7 +11,7 @@ import { Channel } from '../runtime/channel.ts';
 import type { ErrorInfo, NetworkEvent } from '../runtime/events.ts';
 import type { Network } from '../runtime/network.ts';
 import { MAIN_THREAD } from '../runtime/plan.ts';
-import type { NodeStats, ThreadOptions } from '../runtime/types.ts';
+import type { ConnectionStats, NodeStats, ThreadOptions } from '../runtime/types.ts';
 import { Egress, Ingress, unsendable } from './link.ts';
 import type { FromWorker, PartitionSpec, PartitionTask, ToWorker } from './protocol.ts';
 
@@ -33,6 +33,7 @@ interface Partition {
   sent: Record<string, number>;
   received: Record<string, number>;
   stats: Record<string, NodeStats>;
+  connections: ConnectionStats[];
   messages: number;
   waiters: Map<FromWorker['type'], () => void>;
 }
@@ -75,8 +76,8 @@ export class ThreadPartitions {
         const { port1, port2 } = new MessageChannel();
         port1.on('message', (m: FromWorker) => this.#onMessage(p!, m));
         p = {
-          thread, control: port1, workerControl: port2, linkPorts: {}, task: null, idle: false, dead: false, sent: {}, received: {}, stats: {}, messages: 0, waiters: new Map(),
-          spec: { networkId: net.id, thread, nodes: [], edges: [], initials: [], links: [], exports: [], timing: net.timing, batch, window, wants: { ...net.events.wants } },
+          thread, control: port1, workerControl: port2, linkPorts: {}, task: null, idle: false, dead: false, sent: {}, received: {}, stats: {}, connections: [], messages: 0, waiters: new Map(),
+          spec: { networkId: net.id, thread, nodes: [], edges: [], initials: [], links: [], exports: [], timing: net.timing, batch, window, interest: net.events.interest() },
         };
         this.#partitions.set(thread, p);
       }
@@ -170,7 +171,7 @@ export class ThreadPartitions {
       atomics: 'disabled', resourceLimits: { maxOldGenerationSizeMb: options.maxMemoryMb ?? DEFAULT_MEMORY_MB },
     });
     net.events.onInterestChange(() => {
-      for (const p of this.#partitions.values()) this.#send(p, { type: 'interest', wants: { ...net.events.wants } });
+      for (const p of this.#partitions.values()) this.#send(p, { type: 'interest', interest: net.events.interest() });
     });
   }
 
@@ -246,6 +247,13 @@ export class ThreadPartitions {
     return out;
   }
 
+  /** Traffic of the connections inside workers and of the links into them (last reported). */
+  connections(): ConnectionStats[] {
+    const out = [...this.#partitions.values()].flatMap((p) => p.connections);
+    for (const l of this.#ingress.values()) if (l.channel) out.push(l.channel.traffic());
+    return out;
+  }
+
   /** Messages delivered over worker-internal and cross-thread connections. */
   messages(): number {
     let n = 0;
@@ -272,6 +280,7 @@ export class ThreadPartitions {
         p.messages = m.messages;
         if (m.idle) {
           p.stats = m.stats;
+          p.connections = m.connections;
           net.checkIdle();
         } else net.wakeFromThread();
         break;
@@ -286,6 +295,7 @@ export class ThreadPartitions {
         break;
       case 'stopped':
         p.stats = m.stats;
+        p.connections = m.connections;
         p.messages = m.messages;
         break;
     }

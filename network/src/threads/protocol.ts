@@ -3,9 +3,10 @@ import type { MessagePort } from 'node:worker_threads';
 import type { ComponentSource } from '../actor/registry.ts';
 import type { InPortSpec, OutPortSpec } from '../actor/types.ts';
 import type { PortRef } from '../graph/types.ts';
-import type { ErrorInfo, NetworkEventType } from '../runtime/events.ts';
+import type { EventInterest } from '../runtime/event-hub.ts';
+import type { ErrorInfo } from '../runtime/events.ts';
 import type { NodeSettings } from '../runtime/node-runner.ts';
-import type { NodeStats, OverflowPolicy } from '../runtime/types.ts';
+import type { ConnectionStats, NodeStats, OverflowPolicy } from '../runtime/types.ts';
 
 /** One end of a cross-thread connection, as seen from the thread that holds it. */
 export interface LinkSpec {
@@ -42,7 +43,7 @@ export interface PartitionSpec {
   timing: boolean;
   batch: number;
   window: number;
-  wants: Record<NetworkEventType, boolean>;
+  interest: EventInterest;
 }
 
 /** The task piscina runs: the spec plus its ports (transferred). */
@@ -55,17 +56,17 @@ export interface PartitionTask {
 export type ToWorker =
   | { type: 'setup' }
   | { type: 'activate' }
-  | { type: 'interest'; wants: Record<NetworkEventType, boolean> }
+  | { type: 'interest'; interest: EventInterest }
   | { type: 'stop'; graceMs: number };
 
 export type FromWorker =
   | { type: 'built' }
   | { type: 'setup-done' }
-  | { type: 'status'; idle: boolean; sent: Record<string, number>; received: Record<string, number>; stats: Record<string, NodeStats>; messages: number }
+  | { type: 'status'; idle: boolean; sent: Record<string, number>; received: Record<string, number>; stats: Record<string, NodeStats>; connections: ConnectionStats[]; messages: number }
   | { type: 'events'; batch: Uint8Array; dropped: number }
   | { type: 'failure'; actorId: string; component: string; error: ErrorInfo; phase: string; handled: boolean }
   | { type: 'outputs'; batch: Uint8Array }
-  | { type: 'stopped'; stats: Record<string, NodeStats>; messages: number };
+  | { type: 'stopped'; stats: Record<string, NodeStats>; connections: ConnectionStats[]; messages: number };
 
 /** Credit returned by a receiving link end. */
 export interface CreditMessage {
