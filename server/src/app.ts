@@ -89,7 +89,7 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   const history = new HistoryStore(config.db);
   const recovered = history.recoverInterrupted();
   if (recovered.length) app.log.warn({ runs: recovered.length }, 'marked runs interrupted by the previous process as Failed');
-  const stopRetention = scheduleRetention(history, { maxAgeMs: config.retentionDays * 86_400_000, maxRuns: config.retentionMaxRuns }, app.log);
+  const stopRetention = await scheduleRetention(history, { maxAgeMs: config.retentionDays * 86_400_000, maxRuns: config.retentionMaxRuns }, app.log);
   const metrics = new ServerMetrics();
   const engine = new ExecutionEngine({
     registry, history, logger: app.log,
@@ -148,7 +148,7 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   app.addHook('onClose', async () => {
     stopRetention();
     metrics.close();
-    history.close();
+    await history.close();
   });
 
   await app.register(healthRoutes);

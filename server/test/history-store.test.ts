@@ -25,8 +25,8 @@ describe('HistoryStore', () => {
     path = join(dir, 'nested', 'history.db');
     store = new HistoryStore(path);
   });
-  afterEach(() => {
-    store.close();
+  afterEach(async () => {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -121,9 +121,9 @@ describe('HistoryStore', () => {
       await store.saveEvents(`old${i}`, [], 0);
     }
     await store.insert(record('active', { status: 'Running' }), payload);
-    assert.equal(store.prune({ maxAgeMs: 100, maxRuns: 0 }, 1103), 3); // finished before 1003
+    assert.equal(await store.prune({ maxAgeMs: 100, maxRuns: 0 }, 1103), 3); // finished before 1003
     assert.deepEqual(store.list({ limit: 10 }).runs.map((r) => r.id), ['active', 'old5', 'old4', 'old3']);
-    assert.equal(store.prune({ maxAgeMs: 0, maxRuns: 1 }, 1103), 2);
+    assert.equal(await store.prune({ maxAgeMs: 0, maxRuns: 1 }, 1103), 2);
     assert.deepEqual(store.list({ limit: 10 }).runs.map((r) => r.id), ['active', 'old5']);
     assert.equal(store.idempotencyKey('s', 'k0'), undefined);
     assert.equal(store.idempotencyKey('s', 'k5')?.runId, 'old5');
@@ -131,13 +131,13 @@ describe('HistoryStore', () => {
 
   it('keeps everything across a reopen', async () => {
     await store.insert(record('r1', { status: 'Completed', results: { out: [42] } }), payload);
-    store.close();
+    await store.close();
     store = new HistoryStore(path);
     assert.deepEqual(store.get('r1')!.results, { out: [42] });
   });
 
-  it('refuses a database written by a newer version of the server', () => {
-    store.close();
+  it('refuses a database written by a newer version of the server', async () => {
+    await store.close();
     const db = new DatabaseSync(path);
     db.exec('PRAGMA user_version = 99');
     db.close();

@@ -86,7 +86,7 @@ describe('crash recovery and shutdown', () => {
       assert.equal(waiting.startedAt, null);
       assert.deepEqual(history.recoverInterrupted(), [], 'nothing was left Queued or Running');
     } finally {
-      history.close();
+      await history.close();
     }
   });
 });

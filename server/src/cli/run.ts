@@ -128,7 +128,7 @@ export async function runCommand(positionals: string[], options: { input?: strin
     const submission = await engine.submit({ graph: source, input, source: 'cli', paths: { graph: '$', input: '--input' } });
     exec = submission.execution!;
   } catch (err) {
-    history.close();
+    await history.close();
     if (!(err instanceof ApiError)) throw err;
     process.stderr.write(`${file}: ${err.message}\n${err.problems ? formatProblems(err.problems) : err.hint}\n`);
     return 1;
@@ -143,7 +143,7 @@ export async function runCommand(positionals: string[], options: { input?: strin
   const record = await exec.finished;
   process.off('SIGINT', onSigint);
   progress.stop();
-  history.close();
+  await history.close();
   process.stdout.write(`${options.json ? JSON.stringify(record, null, 2) : summary(file!, record)}\n`);
   if (record.status === 'Completed') return 0;
   return interrupted ? 130 : 1;

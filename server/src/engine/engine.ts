@@ -405,7 +405,7 @@ export class ExecutionEngine {
       if (left.length) this.#log.warn({ runs: left.length }, 'shutdown: cancelling runs still running after the grace period');
       await Promise.all(left.map((exec) => this.cancel(exec.id, reason('running'))));
       await this.#webhooks.drain(Math.max(0, deadline - Date.now()));
-      this.#o.history.flush();
+      await this.#o.history.flush();
     })();
     return this.#shutdown;
   }

@@ -10,15 +10,19 @@
 //
 // Durability: WAL journal with synchronous=NORMAL. A committed write survives the process being
 // killed (kill -9); only an operating-system crash can lose the last few commits. Writes are
-// group-committed (see WriteBatcher): callers await the promise before acknowledging anything.
+// group-committed by a writer thread (see WriteBatcher), so the event loop never waits for the
+// disk; callers await the promise before acknowledging anything. Reads use this thread's own
+// connection (WAL: readers see every committed write).
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { RunPayload, RunRecord, RunSource, RunStatus, StoredEvent } from '../run-record.ts';
 import { toJsonText } from '../json-values.ts';
 import { migrate } from './schema.ts';
 import { WriteBatcher } from './write-batcher.ts';
+import type { SqlValue, Write } from './write-statements.ts';
 
 export interface ListFilter {
   status?: readonly RunStatus[];
@@ -71,7 +75,6 @@ interface RunRow {
 }
 
 const RECORD_COLUMNS = 'seq, id, workflow_id, graph_name, source, status, created_at, started_at, finished_at, metadata, results, stats, errors, error, events_dropped, webhook';
-const FINISHED = `status IN ('Completed', 'Failed', 'Cancelled')`;
 
 function parseJson<T>(text: string | null): T | null {
   return text === null ? null : (JSON.parse(text) as T);
@@ -117,26 +120,32 @@ export class HistoryStore {
   readonly path: string;
   readonly #db: DatabaseSync;
   readonly #writes: WriteBatcher;
-  readonly #stmt: Record<'insertGraph' | 'insert' | 'update' | 'saveEvents' | 'insertKey' | 'get' | 'payload' | 'events' | 'exists' | 'key', StatementSync>;
+  readonly #stmt: Record<'get' | 'payload' | 'events' | 'exists' | 'key', StatementSync>;
   #closed = false;
 
-  /** Opens (creating if needed) the history database at `path` (':memory:' for none on disk). */
+  /** A temporary directory holding an ':memory:' history, removed on close. */
+  readonly #scratch: string | null;
+
+  /**
+   * Opens (creating if needed) the history database at `path`. ':memory:' keeps nothing: the
+   * history lives in a temporary file (the writer thread needs a file to share) deleted on close.
+   */
   constructor(path: string) {
     this.path = path;
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.#db = new DatabaseSync(path);
+    this.#scratch = path === ':memory:' ? mkdtempSync(join(tmpdir(), 'actorflow-history-')) : null;
+    const file = this.#scratch ? join(this.#scratch, 'history.db') : path;
+    if (!this.#scratch) mkdirSync(dirname(file), { recursive: true });
+    this.#db = new DatabaseSync(file);
     this.#db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
-    migrate(this.#db, path);
-    this.#writes = new WriteBatcher(this.#db);
+    try {
+      migrate(this.#db, path);
+    } catch (err) {
+      this.#db.close();
+      throw err;
+    }
+    this.#writes = new WriteBatcher(file);
     const db = this.#db;
     this.#stmt = {
-      insertGraph: db.prepare('INSERT INTO graphs (hash, graph) VALUES (?, ?) ON CONFLICT(hash) DO NOTHING'),
-      insert: db.prepare(`INSERT INTO runs (id, workflow_id, graph_name, source, status, created_at, started_at, finished_at, metadata, graph_hash, input, results, stats, errors, error, events_dropped, webhook)
-                          VALUES (:id, :workflow_id, :graph_name, :source, :status, :created_at, :started_at, :finished_at, :metadata, :graph_hash, :input, :results, :stats, :errors, :error, :events_dropped, :webhook)`),
-      update: db.prepare(`UPDATE runs SET status = :status, started_at = :started_at, finished_at = :finished_at, results = :results, stats = :stats,
-                          errors = :errors, error = :error, events_dropped = :events_dropped, webhook = :webhook WHERE id = :id`),
-      saveEvents: db.prepare('INSERT INTO run_events (run_id, events, dropped) VALUES (?, ?, ?) ON CONFLICT(run_id) DO UPDATE SET events = excluded.events, dropped = excluded.dropped'),
-      insertKey: db.prepare('INSERT INTO idempotency_keys (scope, key, request_hash, run_id) VALUES (?, ?, ?, ?)'),
       get: db.prepare(`SELECT ${RECORD_COLUMNS} FROM runs WHERE id = ?`),
       payload: db.prepare('SELECT graphs.graph AS graph, runs.input AS input FROM runs JOIN graphs ON graphs.hash = runs.graph_hash WHERE runs.id = ?'),
       events: db.prepare('SELECT events, dropped FROM run_events WHERE run_id = ?'),
@@ -145,56 +154,34 @@ export class HistoryStore {
     };
   }
 
-  #params(record: RunRecord): Record<string, string | number | null> {
-    return {
-      id: record.id,
-      status: record.status,
-      started_at: record.startedAt,
-      finished_at: record.finishedAt,
-      results: jsonOrNull(record.results),
-      stats: jsonOrNull(record.stats),
-      errors: JSON.stringify(record.errors),
-      error: jsonOrNull(record.error),
-      events_dropped: record.eventsDropped,
-      webhook: jsonOrNull(record.webhook),
-    };
+  /** The mutable columns of a run, in updateRun's order (id last). */
+  #mutable(record: RunRecord): SqlValue[] {
+    return [record.status, record.startedAt, record.finishedAt, jsonOrNull(record.results), jsonOrNull(record.stats),
+      JSON.stringify(record.errors), jsonOrNull(record.error), record.eventsDropped, jsonOrNull(record.webhook), record.id];
   }
 
   /** Records a new run (and its idempotency key); resolves once committed. */
-  insert(record: RunRecord, payload: RunPayload, idempotency?: IdempotencyKey): Promise<void> {
+  async insert(record: RunRecord, payload: RunPayload, idempotency?: IdempotencyKey): Promise<void> {
     const graph = JSON.stringify(payload.graph);
     const hash = createHash('sha256').update(graph).digest('base64url');
-    const params = {
-      ...this.#params(record),
-      workflow_id: record.workflowId,
-      graph_name: record.graphName,
-      source: record.source,
-      created_at: record.createdAt,
-      metadata: JSON.stringify(record.metadata),
-      graph_hash: hash,
-      input: toJsonText(payload.input),
-    };
-    return this.#writes.write(() => {
-      this.#stmt.insertGraph.run(hash, graph);
-      this.#stmt.insert.run(params);
-      if (idempotency) this.#stmt.insertKey.run(idempotency.scope, idempotency.key, idempotency.requestHash, record.id);
-    });
+    const write: Write = [
+      ['insertGraph', [hash, graph]],
+      ['insertRun', [record.id, record.workflowId, record.graphName, record.source, record.status, record.createdAt, record.startedAt, record.finishedAt,
+        JSON.stringify(record.metadata), hash, toJsonText(payload.input), jsonOrNull(record.results), jsonOrNull(record.stats),
+        JSON.stringify(record.errors), jsonOrNull(record.error), record.eventsDropped, jsonOrNull(record.webhook)]],
+    ];
+    if (idempotency) write.push(['insertKey', [idempotency.scope, idempotency.key, idempotency.requestHash, record.id]]);
+    await this.#writes.write(write);
   }
 
   /** Saves a run's status, timings, results, stats and errors; resolves once committed. */
-  update(record: RunRecord): Promise<void> {
-    const params = this.#params(record);
-    return this.#writes.write(() => {
-      this.#stmt.update.run(params);
-    });
+  async update(record: RunRecord): Promise<void> {
+    await this.#writes.write([['updateRun', this.#mutable(record)]]);
   }
 
   /** Replaces a run's stored event log; resolves once committed. */
-  saveEvents(id: string, events: readonly StoredEvent[], dropped: number): Promise<void> {
-    const text = toJsonText(events);
-    return this.#writes.write(() => {
-      this.#stmt.saveEvents.run(id, text, dropped);
-    });
+  async saveEvents(id: string, events: readonly StoredEvent[], dropped: number): Promise<void> {
+    await this.#writes.write([['saveEvents', [id, toJsonText(events), dropped]]]);
   }
 
   get(id: string): RunRecord | undefined {
@@ -263,7 +250,6 @@ export class HistoryStore {
    * marked Failed with error INTERRUPTED. Returns their ids.
    */
   recoverInterrupted(now = Date.now()): string[] {
-    this.#writes.flush();
     const rows = this.#db.prepare(`SELECT id, status FROM runs WHERE status IN ('Queued', 'Running')`).all() as { id: string; status: RunStatus }[];
     if (rows.length === 0) return [];
     const error = toJsonText({ code: 'INTERRUPTED', message: 'interrupted: the server stopped while this run was queued or running' });
@@ -271,35 +257,32 @@ export class HistoryStore {
     return rows.map((r) => r.id);
   }
 
-  /** Deletes finished runs beyond the retention policy (with their events and keys). Returns how many. */
-  prune(policy: RetentionPolicy, now = Date.now()): number {
-    this.#writes.flush();
-    let deleted = 0;
-    if (policy.maxAgeMs > 0) {
-      deleted += Number(this.#db.prepare(`DELETE FROM runs WHERE ${FINISHED} AND finished_at < ?`).run(now - policy.maxAgeMs).changes);
-    }
-    if (policy.maxRuns > 0) {
-      const cutoff = this.#db.prepare(`SELECT seq FROM runs WHERE ${FINISHED} ORDER BY seq DESC LIMIT 1 OFFSET ?`).get(policy.maxRuns) as { seq: number } | undefined;
-      if (cutoff) deleted += Number(this.#db.prepare(`DELETE FROM runs WHERE ${FINISHED} AND seq <= ?`).run(cutoff.seq).changes);
-    }
-    if (deleted > 0) this.#db.exec('DELETE FROM graphs WHERE NOT EXISTS (SELECT 1 FROM runs WHERE runs.graph_hash = graphs.hash)');
+  /** Deletes finished runs beyond the retention policy (with their events, keys and unused graphs). Returns how many. */
+  async prune(policy: RetentionPolicy, now = Date.now()): Promise<number> {
+    const write: Write = [];
+    if (policy.maxAgeMs > 0) write.push(['pruneByAge', [now - policy.maxAgeMs]]);
+    if (policy.maxRuns > 0) write.push(['pruneByCount', [policy.maxRuns]]);
+    if (write.length === 0) return 0;
+    const deleted = await this.#writes.write(write);
+    if (deleted > 0) await this.#writes.write([['pruneGraphs', []]]);
     return deleted;
   }
 
-  /** Commits every queued write now. */
-  flush(): void {
-    this.#writes.flush();
+  /** Resolves once every queued write is committed. */
+  flush(): Promise<void> {
+    return this.#writes.flush();
   }
 
   get closed(): boolean {
     return this.#closed;
   }
 
-  /** Commits queued writes and closes the database. */
-  close(): void {
+  /** Commits queued writes, stops the writer thread and closes the database. */
+  async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#writes.close();
+    await this.#writes.close();
     this.#db.close();
+    if (this.#scratch) rmSync(this.#scratch, { recursive: true, force: true });
   }
 }

@@ -1,72 +1,102 @@
-// Group commit for SQLite: writes queued during one turn of the event loop are committed together
-// in a single transaction on the next turn, and each writer's promise settles once its own
-// statement is committed. One transaction per batch instead of per statement is what lets the
-// history keep up with thousands of runs per second while every acknowledged write is durable.
-import type { DatabaseSync } from 'node:sqlite';
+// Group commit through the writer thread: writes queued during one turn of the event loop go to
+// the thread as one batch, committed in a single transaction, and each writer's promise settles
+// once its own write is committed (with the number of rows it changed). The event loop never
+// waits for the disk.
+import { Worker } from 'node:worker_threads';
+import type { Write, WriteResult } from './write-statements.ts';
 
-interface PendingWrite {
-  run: () => void;
-  resolve: () => void;
+interface Pending {
+  resolve: (changes: number) => void;
   reject: (err: unknown) => void;
 }
 
 export class WriteBatcher {
-  readonly #db: DatabaseSync;
-  #pending: PendingWrite[] = [];
+  readonly #worker: Worker;
+  #queued: { write: Write; pending: Pending }[] = [];
+  readonly #inFlight = new Map<number, Pending[]>();
   #scheduled: NodeJS.Immediate | null = null;
+  #nextId = 1;
   #closed = false;
+  #drained: (() => void)[] = [];
+  #failure: Error | null = null;
 
-  constructor(db: DatabaseSync) {
-    this.#db = db;
+  constructor(path: string) {
+    this.#worker = new Worker(new URL('./writer-thread.ts', import.meta.url), { workerData: { path } });
+    this.#worker.on('message', (result: WriteResult) => this.#settle(result));
+    this.#worker.on('error', (err) => this.#fail(err));
+    this.#worker.unref();
   }
 
-  /** Queues a write; resolves once it is committed, rejects if its statement failed. */
-  write(run: () => void): Promise<void> {
+  /** Queues a write; resolves with the rows it changed once committed, rejects if it failed. */
+  write(write: Write): Promise<number> {
     if (this.#closed) return Promise.reject(new Error('history store is closed'));
+    if (this.#failure) return Promise.reject(this.#failure);
     return new Promise((resolve, reject) => {
-      this.#pending.push({ run, resolve, reject });
-      this.#scheduled ??= setImmediate(() => this.flush());
+      this.#queued.push({ write, pending: { resolve, reject } });
+      this.#scheduled ??= setImmediate(() => this.#send());
     });
   }
 
-  /** Writes waiting to be committed. */
+  /** Writes not yet committed. */
   get pending(): number {
-    return this.#pending.length;
+    let n = this.#queued.length;
+    for (const batch of this.#inFlight.values()) n += batch.length;
+    return n;
   }
 
-  /** Commits every queued write now. */
-  flush(): void {
-    if (this.#scheduled) clearImmediate(this.#scheduled);
+  #send(): void {
     this.#scheduled = null;
-    const batch = this.#pending;
-    if (batch.length === 0) return;
-    this.#pending = [];
-    const failures = new Map<PendingWrite, unknown>();
-    try {
-      this.#db.exec('BEGIN');
-      for (const w of batch) {
-        // A failing statement is rolled back on its own; the rest of the batch still commits.
-        try {
-          w.run();
-        } catch (err) {
-          failures.set(w, err);
-        }
-      }
-      this.#db.exec('COMMIT');
-    } catch (err) {
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-      for (const w of batch) w.reject(err);
-      return;
-    }
-    for (const w of batch) {
-      if (failures.has(w)) w.reject(failures.get(w));
-      else w.resolve();
+    const queued = this.#queued;
+    if (queued.length === 0) return;
+    this.#queued = [];
+    const id = this.#nextId++;
+    this.#inFlight.set(id, queued.map((q) => q.pending));
+    this.#worker.ref(); // keep the process alive until the batch is committed
+    this.#worker.postMessage({ id, writes: queued.map((q) => q.write) });
+  }
+
+  #settle(result: WriteResult): void {
+    const batch = this.#inFlight.get(result.id);
+    if (!batch) return;
+    this.#inFlight.delete(result.id);
+    const failed = new Map(result.failures.map((f) => [f.index, f.message]));
+    batch.forEach((p, i) => {
+      if (result.error !== undefined) p.reject(new Error(`history write failed: ${result.error}`));
+      else if (failed.has(i)) p.reject(new Error(failed.get(i)));
+      else p.resolve(result.changes[i]);
+    });
+    if (this.#inFlight.size === 0) {
+      this.#worker.unref();
+      if (this.#queued.length === 0) for (const done of this.#drained.splice(0)) done();
     }
   }
 
-  /** Commits what is queued and refuses further writes. */
-  close(): void {
-    this.flush();
+  #fail(err: Error): void {
+    this.#failure = err;
+    for (const batch of this.#inFlight.values()) for (const p of batch) p.reject(err);
+    this.#inFlight.clear();
+    for (const q of this.#queued.splice(0)) q.pending.reject(err);
+    for (const done of this.#drained.splice(0)) done();
+  }
+
+  /** Resolves once everything queued so far is committed. */
+  flush(): Promise<void> {
+    if (this.#scheduled) {
+      clearImmediate(this.#scheduled);
+      this.#send();
+    }
+    if (this.#inFlight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#drained.push(resolve));
+  }
+
+  /** Commits what is queued, refuses further writes and stops the thread. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.flush();
     this.#closed = true;
+    const exited = new Promise((resolve) => this.#worker.once('exit', resolve));
+    this.#worker.ref();
+    this.#worker.postMessage('close');
+    await exited;
   }
 }
