@@ -232,5 +232,61 @@ describe('a network run', () => {
     const result = await (await Network.create(g, { registry: reg })).run();
     assert.deepEqual(result.results.out, [42]);
   });
+
+  it('keeps the network alive for work an actor started outside a firing (ctx.keepAlive)', async () => {
+    const reg = await testRegistry();
+    reg.register(defineActor({
+      name: 'case/Later', inports: { in: {} }, outports: { out: {} },
+      process(input, ctx) {
+        void ctx.keepAlive(new Promise<void>((resolve) => setTimeout(() => {
+          ctx.emit('out', input.in);
+          resolve();
+        }, 20)));
+      },
+    }));
+    const result = await (await Network.create(graph({ nodes: { l: 'case/Later' }, iips: [['x', 'l.in']], outports: { out: 'l.out' } }), { registry: reg })).run();
+    assert.deepEqual(result.results.out, ['x']);
+  });
+
+  it('tells an actor how many packets wait for it (ctx.queued)', async () => {
+    const reg = await testRegistry();
+    reg.register(defineActor({
+      name: 'case/Peek', inports: { in: {}, other: {} }, outports: { out: {} },
+      process(_input, ctx) {
+        ctx.emit('out', [ctx.queued('in'), ctx.queued()]);
+      },
+    }));
+    const result = await (await Network.create(graph({ nodes: { p: 'case/Peek' }, iips: [[1, 'p.in'], [2, 'p.in'], [3, 'p.other']], outports: { out: 'p.out' } }), { registry: reg })).run();
+    assert.deepEqual(result.results.out, [[1, 2], [0, 1], [0, 0]]);
+  });
+
+  it("runs an actor's validate(config) when the graph is loaded", async () => {
+    const reg = await testRegistry();
+    reg.register(defineActor({
+      name: 'case/Checked', inports: { in: {} }, config: { type: 'object', properties: { pattern: { type: 'string', default: '' } } },
+      validate: (config) => (String(config.pattern).includes('(') ? { field: 'pattern', message: 'unbalanced parenthesis', hint: 'close every (' } : undefined),
+      process() {},
+    }));
+    await assert.rejects(Network.create(graph({ nodes: { c: ['case/Checked', { pattern: 'a(' }] } }), { registry: reg }), (err: Error & { problems: { path: string; message: string; hint: string }[] }) => {
+      assert.equal(err.problems[0].path, '$.processes.c.metadata.pattern');
+      assert.match(err.problems[0].message, /unbalanced parenthesis/);
+      assert.equal(err.problems[0].hint, 'close every (');
+      return true;
+    });
+  });
+
+  it('an exported outport bound to one slot of an addressable port records only that slot', async () => {
+    const reg = await testRegistry();
+    reg.register(defineActor({
+      name: 'case/Slots', inports: { in: { type: 'integer' } }, outports: { out: { addressable: true } },
+      process(input, ctx) {
+        ctx.emit('out', input.in, input.in! % 2);
+      },
+    }));
+    const g = graph({ nodes: { s: 'case/Slots' }, iips: [[1, 's.in'], [2, 's.in'], [3, 's.in']] });
+    g.addOutport('odd', 's', 'out', {}, 1);
+    const result = await (await Network.create(g, { registry: reg })).run();
+    assert.deepEqual(result.results.odd, [1, 3]);
+  });
 });
 

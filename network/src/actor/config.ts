@@ -10,7 +10,7 @@ import type { Problem } from '../errors.ts';
 import { nodePath, pathKey, pointerToPath } from '../graph/json-path.ts';
 import { describeValue, isRecord, problem } from '../graph/problems.ts';
 import type { Metadata } from '../graph/types.ts';
-import type { ActorDefinition, JsonSchema } from './types.ts';
+import type { ConfigIssue, ActorDefinition, JsonSchema } from './types.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -200,6 +200,21 @@ function readEnvDeclarations(declared: unknown, path: string, nodeId: string, pr
 
 // ------------------------------------------------------------------ node config
 
+/** Runs the actor's own `validate(config)` check (what a schema cannot say); its findings become problems. */
+function customProblems(def: ActorDefinition, config: Record<string, unknown>, base: string, nodeId: string): Problem[] {
+  let found: ConfigIssue[] | ConfigIssue | string | void;
+  try {
+    found = def.validate!(config);
+  } catch (err) {
+    found = (err as Error).message ?? String(err);
+  }
+  if (found === undefined || found === null || (Array.isArray(found) && found.length === 0)) return [];
+  const issues = (Array.isArray(found) ? found : [found]).map((f) => (typeof f === 'string' ? { message: f } : f));
+  return issues.map((issue) => problem('INVALID_CONFIG', issue.field ? pathKey(base, issue.field) : base,
+    `node '${nodeId}' (${def.name}) config${issue.field ? ` field '${issue.field}'` : ''}: ${issue.message}`,
+    issue.hint ?? `fix the node's configuration (see the component's documentation)`));
+}
+
 export interface NodeConfig {
   /** The node's metadata, env vars merged in (explicit keys win) and the config schema's defaults applied. */
   config: Record<string, unknown>;
@@ -245,7 +260,9 @@ export function resolveNodeConfig(def: ActorDefinition, metadata: Metadata, env?
     }
   }
 
-  if (schema !== undefined) problems.push(...runSchema(schema, config, 'config', base, `node '${nodeId}' (${def.name}) config`, 'INVALID_CONFIG'));
+  const schemaProblems = schema !== undefined ? runSchema(schema, config, 'config', base, `node '${nodeId}' (${def.name}) config`, 'INVALID_CONFIG') : [];
+  problems.push(...schemaProblems);
+  if (def.validate && schemaProblems.length === 0) problems.push(...customProblems(def, config, base, nodeId));
   for (const [key, value] of setAside) config[key] = value;
   return { config, env: resolved, problems };
 }

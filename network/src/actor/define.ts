@@ -45,7 +45,7 @@ export function defineActor<const I extends InPorts = Record<never, InPortSpec>,
   if (fire !== 'each' && fire !== 'all' && typeof fire !== 'function') {
     throw new ActorDefinitionError(`actor '${name}': fire must be 'each', 'all' or a readiness function`, "use 'each' (per packet) unless the actor needs one packet from every port");
   }
-  for (const hook of ['setup', 'process', 'run', 'teardown', 'state', 'ports'] as const) {
+  for (const hook of ['setup', 'process', 'run', 'teardown', 'state', 'ports', 'validate'] as const) {
     if (spec[hook] !== undefined && typeof spec[hook] !== 'function') {
       throw new ActorDefinitionError(`actor '${name}': ${hook} must be a function`, `remove it or give a function`);
     }

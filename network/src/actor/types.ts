@@ -122,6 +122,13 @@ export interface ActorContext<O extends OutPorts = OutPorts, S = any, C = Record
   emit<K extends OutPortName<O>>(port: K, value: OutValue<O, K>, index?: number): boolean;
   /** Resolves when every downstream inbox of this node has room again (at once if it has). */
   drained(): Promise<void>;
+  /**
+   * Keeps the network from going idle until `work` settles — for timers and callbacks an actor
+   * starts outside a firing (a debounce timer, a window's flush). Returns `work`.
+   */
+  keepAlive<T>(work: Promise<T>): Promise<T>;
+  /** Packets waiting for this node: on one inport, or on all of them. */
+  queued(port?: string): number;
   /** Whether anything is connected to an outport (lets an actor skip work nobody reads). */
   isConnected(port: OutPortName<O>): boolean;
   /** Opens a byte stream on a port (see StreamWriter). */
@@ -145,6 +152,11 @@ export interface ActorSpec<I extends InPorts = InPorts, O extends OutPorts = Out
   /** JSON Schema of the node configuration; defaults are applied and violations reject the graph at load. */
   config?: JsonSchema;
   /**
+   * Checks a node's config beyond its JSON Schema (an expression that must parse, a cron pattern…),
+   * when the graph is loaded. Return (or throw) what is wrong: a message, or issues naming the field.
+   */
+  validate?(config: C): void | string | ConfigIssue | ConfigIssue[];
+  /**
    * Ports that depend on the node's configuration (script actors, templates): called once per node
    * with its resolved config; the result is merged over the static `inports`/`outports`.
    */
@@ -163,6 +175,14 @@ export interface ActorSpec<I extends InPorts = InPorts, O extends OutPorts = Out
   run?(ctx: ActorContext<O, S, C>): Promise<void>;
   /** Runs once when the network stops. */
   teardown?(ctx: ActorContext<O, S, C>): void | Promise<void>;
+}
+
+/** A problem `validate(config)` found. */
+export interface ConfigIssue {
+  /** The config field concerned (a JSON-path suffix such as `pattern` or `rules[0].value`). */
+  field?: string;
+  message: string;
+  hint?: string;
 }
 
 /** A checked, registrable actor component. */

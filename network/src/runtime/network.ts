@@ -160,7 +160,7 @@ export class Network implements RunnerHost {
   }
 
   #addExport(name: string, ref: PortRef): void {
-    this.#runners.get(ref.node)?.exportOutput(ref.port, name);
+    this.#runners.get(ref.node)?.exportOutput(ref.port, name, ref.index);
     if (!this.#results.has(name)) this.#results.set(name, []);
   }
 

@@ -53,11 +53,17 @@ export interface OutPortRuntime {
   readonly spec: OutPortSpec;
   /** Replaced (copy on write) when connections change: arrays stay exactly sized. */
   channels: readonly Channel[];
-  /** Exported outports fed by this port (copy on write too). */
-  exports: readonly string[];
+  /** Exported outports fed by this port, each maybe for one slot only (copy on write too). */
+  exports: readonly ExportTarget[];
 }
 
 const NONE: readonly never[] = Object.freeze([]);
+
+/** An exported outport fed by an actor's outport (`index`: only that slot of an addressable port). */
+export interface ExportTarget {
+  name: string;
+  index?: number;
+}
 
 /** "No value yet" for sticky ports (null and undefined are values). */
 const NOTHING: unique symbol = Symbol('nothing');
@@ -273,17 +279,18 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
     return full;
   }
 
-  /** Feeds exported outport `name` from outport `port`. */
-  exportOutput(port: string, name: string): void {
+  /** Feeds exported outport `name` from outport `port` (only slot `index`, when given). */
+  exportOutput(port: string, name: string, index?: number): void {
     const p = this.outport(port);
-    if (p && !p.exports.includes(name)) p.exports = [...p.exports, name];
+    if (p && !p.exports.some((x) => x.name === name)) p.exports = [...p.exports, index === undefined ? { name } : { name, index }];
   }
 
   /** Stops feeding exported outport `name` (or renames it to `rename`). */
   unexportOutput(name: string, rename?: string): void {
     for (const p of this.outports) {
-      if (!p.exports.includes(name)) continue;
-      p.exports = rename === undefined ? without(p.exports, name) : p.exports.map((x) => (x === name ? rename : x));
+      const x = p.exports.find((e) => e.name === name);
+      if (!x) continue;
+      p.exports = rename === undefined ? without(p.exports, x) : p.exports.map((e) => (e === x ? { ...e, name: rename } : e));
     }
   }
 
@@ -730,7 +737,7 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
       c.push(value);
       if (c.full) room = false;
     }
-    if (out.exports.length !== 0) this.#exported(out, value);
+    if (out.exports.length !== 0) this.#exported(out, value, index);
     return room;
   }
 
@@ -755,12 +762,31 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
         });
       }
     }
-    if (out.exports.length !== 0) this.#exported(out, value);
+    if (out.exports.length !== 0) this.#exported(out, value, index);
     return room;
   }
 
-  #exported(out: OutPortRuntime, value: unknown): void {
-    for (const name of out.exports) this.#host.recordOutput(name, value);
+  #exported(out: OutPortRuntime, value: unknown, index: number | undefined): void {
+    for (const x of out.exports) if (x.index === undefined || index === undefined || x.index === index) this.#host.recordOutput(x.name, value);
+  }
+
+  /** See ActorContext.keepAlive: the work counts as pending until it settles. */
+  keepAlive<T>(work: Promise<T>): Promise<T> {
+    const host = this.#host;
+    host.pending++;
+    const done = () => {
+      host.pending--;
+      host.checkIdle();
+    };
+    work.then(done, done);
+    return work;
+  }
+
+  /** Packets waiting for this node (see ActorContext.queued). */
+  waiting(port?: string): number {
+    if (port === undefined) return this.backlog;
+    const p = this.inport(port);
+    return p === undefined ? 0 : queuedOn(p);
   }
 
   /** Resolves when no outgoing channel is full (see ActorContext.drained). */
@@ -882,6 +908,12 @@ class NodeContext implements ActorContext {
   }
   drained(): Promise<void> {
     return this.#runner.drained();
+  }
+  keepAlive<T>(work: Promise<T>): Promise<T> {
+    return this.#runner.keepAlive(work);
+  }
+  queued(port?: string): number {
+    return this.#runner.waiting(port);
   }
   isConnected(port: string): boolean {
     return this.#runner.isConnected(port);

@@ -161,7 +161,7 @@ export class PartitionHost implements RunnerHost {
       }
     }
     for (const x of spec.exports) {
-      this.#runner(x.ref).exportOutput(x.ref.port, x.name);
+      this.#runner(x.ref).exportOutput(x.ref.port, x.name, x.ref.index);
     }
   }
 
