@@ -68,6 +68,12 @@ describe('FBP network protocol', () => {
     assert.equal(runs[0].network!.graph, s.app.fbp.graphs.get('hello')!.graph, 'the run executes the very Graph the protocol edits');
   });
 
+  it('answers a second network:start with started, without starting a second run', async () => {
+    const again = await c.request('network', 'start', { graph: 'hello' });
+    assert.equal(again.command, 'started');
+    assert.equal([...s.app.actorflow.engine.active()].filter((e) => e.workflowId === 'hello').length, 1);
+  });
+
   it('distinguishes started from running, reports idle, and stays started until stopped', async () => {
     assert.deepEqual(await status('hello'), { graph: 'hello', running: false, started: true });
     const id = [...s.app.actorflow.engine.active()].find((e) => e.workflowId === 'hello')!.id;

@@ -17,7 +17,8 @@ export async function componentCommand(rt: FbpRuntime, cmd: Command): Promise<vo
     case 'getsource': {
       const full = payload.name as string;
       const { library, name } = splitComponentName(full);
-      const graph = rt.graphs.get(full) ?? rt.graphs.get(name);
+      // A graph held by the runtime, named with or without a library prefix (unless a component has that name).
+      const graph = rt.graphs.get(full) ?? (rt.registry.has(full) ? undefined : rt.graphs.get(name));
       if (graph) {
         cmd.reply('source', { name, library, language: 'json', code: JSON.stringify(toGraphJson(graph.graph, { form: 'fbp' })) });
         return;

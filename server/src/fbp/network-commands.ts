@@ -19,9 +19,11 @@ export async function networkCommand(rt: FbpRuntime, cmd: Command): Promise<void
         cmd.reply('started', { time: new Date().toISOString(), ...status(graph) });
         return;
       }
-      graph.session = await NetworkSession.start({
+      const session = new NetworkSession({
         engine: rt.engine, graphId: graph.id, graph: graph.graph, sink: graph, timeoutMs: rt.limits.runTimeoutMs, request: cmd.target,
       });
+      graph.session = session;
+      await session.submitted;
       return;
     }
     case 'stop':

@@ -79,37 +79,43 @@ export class NetworkSession {
   readonly #endedPromise: Promise<void>;
   #resolveEnded!: () => void;
 
-  private constructor(options: SessionOptions) {
+  /**
+   * Submits the graph to the engine. The session counts as started at once (start was issued), so
+   * a second network:start or a stop arriving meanwhile sees it; `submitted` rejects (ApiError:
+   * INVALID_GRAPH, QUEUE_FULL, SHUTTING_DOWN…) when the engine refuses the run, and the session
+   * then counts as ended.
+   */
+  constructor(options: SessionOptions) {
     this.#o = options;
     // The network delivers the IIPs the graph holds now; they are shown once it has started.
     this.#initials = [...options.graph.initials];
     this.#endedPromise = new Promise((resolve) => (this.#resolveEnded = resolve));
+    this.submitted = this.#submit();
   }
 
-  /**
-   * Submits the graph to the engine. Rejects (ApiError: INVALID_GRAPH, QUEUE_FULL, SHUTTING_DOWN…)
-   * without starting anything when the engine refuses it.
-   */
-  static async start(options: SessionOptions): Promise<NetworkSession> {
-    const session = new NetworkSession(options);
-    const { engine } = options;
+  /** Settles once the engine accepted (or refused) the run. */
+  readonly submitted: Promise<void>;
+
+  async #submit(): Promise<void> {
+    const { engine } = this.#o;
     // The run's execution is announced during submit(), before its network emits anything.
     const off = engine.onExecution((exec) => {
-      if (exec.id !== session.executionId) return;
+      if (exec.id !== this.executionId) return;
       off();
-      session.#attach(exec);
+      this.#attach(exec);
     });
     try {
       await engine.submit({
-        graph: options.graph, source: 'fbp', keepAlive: true,
-        metadata: { execution_id: session.executionId, workflow_id: options.graphId, timeout_ms: options.timeoutMs },
+        graph: this.#o.graph, source: 'fbp', keepAlive: true,
+        metadata: { execution_id: this.executionId, workflow_id: this.#o.graphId, timeout_ms: this.#o.timeoutMs },
         paths: { graph: '$.graph', input: '$.input' },
       });
     } catch (err) {
       off();
+      this.#ended = true;
+      this.#resolveEnded();
       throw err;
     }
-    return session;
   }
 
   /** Start was issued and the network has not stopped. */
@@ -137,6 +143,9 @@ export class NetworkSession {
   async stop(stopRequest?: unknown): Promise<void> {
     if (this.#ended) return;
     this.#stopRequest = stopRequest;
+    // A start still being submitted is cancelled once its run exists.
+    await this.submitted.catch(() => undefined);
+    if (this.#ended) return;
     try {
       await this.#o.engine.cancel(this.executionId, { code: 'STOPPED', message: 'stopped by an FBP client (network:stop)' });
     } catch {

@@ -34,6 +34,8 @@ export class FbpClient {
   readonly invalid: { frame: Frame; problems: string[] }[] = [];
   secret: string | undefined;
   #waiters: { match: (f: Frame) => boolean; resolve: (f: Frame) => void; from: number }[] = [];
+  /** How long `next` waits before failing (a silent runtime fails the test instead of hanging it). */
+  timeoutMs = 15_000;
   #requests = 0;
 
   private constructor(socket: WebSocket, secret: string | undefined) {
@@ -76,7 +78,21 @@ export class FbpClient {
   next(match: (f: Frame) => boolean, from = this.frames.length): Promise<Frame> {
     const seen = this.frames.slice(from).find(match);
     if (seen) return Promise.resolve(seen);
-    return new Promise((resolve) => this.#waiters.push({ match, resolve, from }));
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        match, from,
+        resolve: (frame: Frame) => {
+          clearTimeout(timer);
+          resolve(frame);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
+        const last = this.frames.slice(from).slice(-5).map((f) => `${f.protocol}:${f.command}`).join(', ');
+        reject(new Error(`no matching frame within ${this.timeoutMs} ms (last frames: ${last || 'none'})`));
+      }, this.timeoutMs);
+      this.#waiters.push(waiter);
+    });
   }
 
   /** Sends a command and resolves with the reply carrying its requestId. */

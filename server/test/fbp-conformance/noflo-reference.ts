@@ -14,6 +14,8 @@ export interface NofloRuntime {
 }
 
 const require = createRequire(import.meta.url);
+/** How long noflo-nodejs may take to load its components and listen. */
+const START_TIMEOUT_MS = 60_000;
 
 /** A port free right now on 127.0.0.1. */
 function freePort(): Promise<number> {
@@ -59,6 +61,7 @@ export async function startNoflo(secret: string): Promise<NofloRuntime> {
       child.stdout!.on('data', onData);
       child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.once('exit', (code) => reject(new Error(`noflo-nodejs exited (${code}) before listening:\n${output}`)));
+      setTimeout(() => reject(new Error(`noflo-nodejs did not start listening within ${START_TIMEOUT_MS / 1000} s:\n${output}`)), START_TIMEOUT_MS).unref();
     });
   } catch (err) {
     await close();
