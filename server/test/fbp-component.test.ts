@@ -81,6 +81,13 @@ describe('FBP component protocol', () => {
   });
 });
 
+const TRIPLE = `from actorflow import actor
+
+@actor(description="Triples numbers", inports=["in"], outports=["out"])
+def triple(inputs, state, config):
+    return {"out": inputs["in"] * 3}
+`;
+
 describe('FBP component:source with ACTORFLOW_FBP_SOURCE_LANGUAGES=javascript', () => {
   let s: TestServer;
   let c: FbpClient;
@@ -135,5 +142,31 @@ describe('FBP component:source with ACTORFLOW_FBP_SOURCE_LANGUAGES=javascript', 
     assert.ok(!s.app.actorflow.registry.has('mine/Broken'));
     const python = await c.request('component', 'source', { name: 'Py', library: 'mine', language: 'python', code: 'x = 1' });
     assert.equal(python.payload.message, "component:source: language 'python' is not accepted; this server accepts javascript");
+  });
+});
+
+describe('FBP component:source with ACTORFLOW_FBP_SOURCE_LANGUAGES=javascript,python', () => {
+  it('creates a Python script component that runs in a graph', async () => {
+    const s = await startServer({ fbpSourceLanguages: ['javascript', 'python'] });
+    const c = await FbpClient.connect(`${s.url.replace('http', 'ws')}/`);
+    try {
+      const created = await c.request('component', 'source', { name: 'Triple', library: 'py', language: 'python', code: TRIPLE });
+      assert.equal(created.command, 'component', JSON.stringify(created.payload));
+      assert.equal(created.payload.description, 'Triples numbers');
+      await c.request('graph', 'clear', { id: 'tripling' });
+      await c.request('graph', 'addnode', { id: 'T', component: 'py/Triple', graph: 'tripling' });
+      await c.request('graph', 'addinport', { public: 'in', node: 'T', port: 'in', graph: 'tripling' });
+      await c.request('graph', 'addoutport', { public: 'out', node: 'T', port: 'out', graph: 'tripling' });
+      assert.equal((await c.request('network', 'start', { graph: 'tripling' })).command, 'started');
+      const from = c.frames.length;
+      await c.request('runtime', 'packet', { graph: 'tripling', port: 'in', event: 'data', payload: 14 });
+      const out = await c.next(is('runtime', 'packet', (p) => p.graph === 'tripling'), from);
+      assert.equal(out.payload.payload, 42);
+      await c.request('network', 'stop', { graph: 'tripling' });
+    } finally {
+      await c.close();
+      await s.close();
+    }
+    assert.deepEqual(c.invalid, []);
   });
 });
