@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import type { ComponentRegistry } from '@actorflow/network';
+import { defineActor, type ComponentRegistry } from '@actorflow/network';
 import { assertProblem, loadProblems, registryWith, run, runError } from './helpers.ts';
 
 let registry: ComponentRegistry;
@@ -80,6 +80,24 @@ describe('time/Throttle and time/Debounce', () => {
     assert.deepEqual(out.out, [3]);
     assert.deepEqual(out.dropped, [1, 2]);
     assert.ok(out.ms >= 30, `took ${out.ms} ms`);
+  });
+
+  it('Debounce waits for a pause: a steady stream faster than waitMs sends nothing until it stops', async () => {
+    // A ticker every ~5 ms for ~100 ms, then silence: one packet goes out, after the last tick.
+    const Ticks = defineActor({
+      name: 'case/Ticks', inports: { go: {} }, outports: { out: {} },
+      async process(_input, ctx) {
+        for (let i = 1; i <= 20; i++) {
+          ctx.emit('out', i);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      },
+    });
+    const reg = await registryWith('time');
+    reg.register(Ticks);
+    const result = await run(reg, { nodes: { t: 'case/Ticks', d: ['time/Debounce', { waitMs: 40 }] }, edges: ['t.out -> d.in'], inports: { go: 't.go' }, outports: { out: 'd.out', dropped: 'd.dropped' } }, { go: 1 });
+    assert.deepEqual(result.results.out, [20]);
+    assert.equal((result.results.dropped as number[]).length, 19);
   });
 
   it('rejects an unknown throttle mode when the graph is loaded', async () => {

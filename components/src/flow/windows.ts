@@ -1,8 +1,8 @@
 // Groups of packets: flow/Batch (fixed size, with a wait limit) and flow/Window (sliding count
-// windows, tumbling time windows). Both wait with time/hold.ts: they never let a run end while
-// they hold packets, and a `flush` packet sends what they hold at once.
+// windows, tumbling time windows). Their timers are node deadlines (time/hold.ts): they never let a
+// run end while they hold packets, and a `flush` packet sends what they hold at once.
 import { defineActor } from '@actorflow/network';
-import { holdOpen, oneAtATime, queuedBehind } from '../time/hold.ts';
+import { deadlineOf } from '../time/hold.ts';
 
 interface BatchState {
   items: unknown[];
@@ -28,25 +28,25 @@ export const Batch = defineActor({
       maxWaitMs: { type: 'integer', minimum: 0, default: 1000, description: 'Longest a partial batch waits after its first packet (0: no limit; it then waits for `size` or `flush`)' },
     },
   },
-  fire: oneAtATime(['flush', 'in']),
   state: (): BatchState => ({ items: [], deadline: undefined }),
   process(input, ctx) {
     const state = ctx.state;
+    const deadline = deadlineOf(ctx);
     const send = () => {
       const items = state.items;
       state.items = [];
       state.deadline = undefined;
+      deadline.clear();
       if (items.length > 0) ctx.emit('out', items);
     };
-    if (!('in' in input)) return send();
+    if (ctx.port === 'flush') return send();
     const { size, maxWaitMs } = ctx.config as { size: number; maxWaitMs: number };
-    if (state.items.length === 0 && maxWaitMs > 0) state.deadline = Date.now() + maxWaitMs;
     state.items.push(input.in);
     if (state.items.length >= size) return send();
-    if (state.deadline === undefined || queuedBehind() > 0) return;
-    return holdOpen(ctx, () => state.deadline, (now) => {
-      if (now >= state.deadline!) send();
-    });
+    if (state.items.length === 1 && maxWaitMs > 0) {
+      state.deadline = Date.now() + maxWaitMs;
+      deadline.set(state.deadline, send);
+    }
   },
   teardown(ctx) {
     if (ctx.state.items.length > 0) ctx.log.warn(`batch: ${ctx.state.items.length} packet(s) in an incomplete batch were not sent (maxWaitMs is 0 and no flush came)`);
@@ -87,20 +87,21 @@ export const Window = defineActor({
       { if: { properties: { by: { const: 'time' } } }, then: { required: ['durationMs'] } },
     ],
   },
-  fire: oneAtATime(['flush', 'in']),
   state: (): WindowState => ({ items: [], sinceLast: 0, closesAt: undefined }),
   process(input, ctx) {
     const state = ctx.state;
     const { by, size, durationMs } = ctx.config as { by: 'count' | 'time'; size: number; durationMs: number };
     const step = (ctx.config.step as number | undefined) ?? size;
+    const deadline = deadlineOf(ctx);
     const close = () => {
       const items = state.items;
       state.items = [];
       state.closesAt = undefined;
       state.sinceLast = 0;
+      deadline.clear();
       if (items.length > 0) ctx.emit('out', items);
     };
-    if (!('in' in input)) return close();
+    if (ctx.port === 'flush') return close();
     if (by === 'count') {
       state.items.push(input.in);
       if (state.items.length > size) state.items.shift();
@@ -112,13 +113,10 @@ export const Window = defineActor({
       }
       return;
     }
-    const now = Date.now();
-    if (state.closesAt !== undefined && now >= state.closesAt) close();
-    if (state.closesAt === undefined) state.closesAt = now + durationMs;
+    if (state.closesAt === undefined) {
+      state.closesAt = Date.now() + durationMs;
+      deadline.set(state.closesAt, close);
+    }
     state.items.push(input.in);
-    if (queuedBehind() > 0) return;
-    return holdOpen(ctx, () => state.closesAt, (t) => {
-      if (t >= state.closesAt!) close();
-    });
   },
 });

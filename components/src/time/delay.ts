@@ -1,7 +1,7 @@
 // time/Delay: a delay line — every packet comes out `delayMs` after the node takes it, in order,
 // however many are in flight.
 import { defineActor } from '@actorflow/network';
-import { holdOpen, oneAtATime, queuedBehind } from './hold.ts';
+import { deadlineOf } from './hold.ts';
 
 interface DelayState {
   /** Packets in flight with the time each is due (in order: every packet waits the same time). */
@@ -22,17 +22,16 @@ export const Delay = defineActor({
     required: ['delayMs'],
     properties: { delayMs: { type: 'integer', minimum: 0, maximum: 86_400_000, description: 'Delay in milliseconds' } },
   },
-  fire: oneAtATime(['in']),
   state: (): DelayState => ({ line: [] }),
   process(input, ctx) {
     const line = ctx.state.line;
-    const now = Date.now();
-    line.push({ due: now + (ctx.config.delayMs as number), value: input.in });
-    const release = (t: number) => {
-      while (line.length > 0 && line[0].due <= t) ctx.emit('out', line.shift()!.value);
+    line.push({ due: Date.now() + (ctx.config.delayMs as number), value: input.in });
+    const deadline = deadlineOf(ctx);
+    const release = () => {
+      const now = ctx.signal.aborted ? Infinity : Date.now(); // a stopping network flushes the line
+      while (line.length > 0 && line[0].due <= now) ctx.emit('out', line.shift()!.value);
+      if (line.length > 0) deadline.set(line[0].due, release);
     };
-    release(now);
-    if (queuedBehind() > 0) return;
-    return holdOpen(ctx, () => line[0]?.due, release);
+    if (!deadline.armed) deadline.set(line[0].due, release);
   },
 });

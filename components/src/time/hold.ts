@@ -1,37 +1,75 @@
-// How timed components (windows, batches, debounce, throttle, delay) wait without losing packets
-// or blocking their input. A network finishes when nothing is in flight, and a bare timer does
-// not count as in flight; an async firing does. So a timed node takes packets synchronously while
-// more are queued, and only when its queue is empty does it hold the firing open until its next
-// deadline (the run stays alive), acting at each deadline. Packets arriving during a hold wait in
-// the inbox and are taken right after it: time is the time the node takes a packet.
-import type { ActorContext, FireMode } from '@actorflow/network';
+// How timed components (delay, throttle, debounce, batches, windows) wait: a node's deadline timer.
+// Arming it keeps the network alive (ctx.keepAlive) until it fires or is cleared, so a run never
+// ends while a node holds packets; packets keep arriving meanwhile and are handled as they come.
+// When the network stops, a pending deadline fires at once, so what a node holds goes out first.
+import type { ActorContext } from '@actorflow/network';
 
-let behind = 0;
+/** One pending call per node, at an epoch-ms time. */
+export class Deadline {
+  readonly #ctx: ActorContext<any>;
+  #timer: NodeJS.Timeout | undefined;
+  #due: (() => void) | undefined;
+  #release: (() => void) | undefined;
 
-/**
- * A firing rule: one packet per firing, from the first of `ports` (in priority order) that has
- * one, recording how many packets stay queued behind it (see queuedBehind).
- */
-export function oneAtATime(ports: readonly string[]): FireMode {
-  return (queued) => {
-    for (const port of ports) {
-      if ((queued[port] ?? 0) > 0) {
-        let total = -1;
-        for (const p of ports) total += queued[p] ?? 0;
-        behind = total;
-        return [port];
-      }
+  constructor(ctx: ActorContext<any>) {
+    this.#ctx = ctx;
+    ctx.signal.addEventListener('abort', () => this.#fire(), { once: true });
+  }
+
+  /** Whether a call is pending. */
+  get armed(): boolean {
+    return this.#due !== undefined;
+  }
+
+  /** Calls `due` at time `at` (epoch ms), replacing any pending call. */
+  set(at: number, due: () => void): void {
+    this.clear();
+    this.#due = due;
+    if (this.#ctx.signal.aborted) return this.#fire();
+    void this.#ctx.keepAlive(new Promise<void>((resolve) => {
+      this.#release = resolve;
+      this.#timer = setTimeout(() => this.#fire(), Math.max(0, at - Date.now()));
+    }));
+  }
+
+  /** Cancels the pending call, if any. */
+  clear(): void {
+    clearTimeout(this.#timer);
+    this.#due = undefined;
+    this.#settle();
+  }
+
+  #fire(): void {
+    const due = this.#due;
+    const release = this.#release; // `due` may arm the next call: settle only this one
+    clearTimeout(this.#timer);
+    this.#due = undefined;
+    this.#release = undefined;
+    try {
+      due?.();
+    } finally {
+      release?.();
     }
-    return false;
-  };
+  }
+
+  #settle(): void {
+    const release = this.#release;
+    this.#release = undefined;
+    release?.();
+  }
 }
 
-/** Packets queued behind the one being processed; read it at the start of `process` (oneAtATime nodes). */
-export function queuedBehind(): number {
-  return behind;
+const deadlines = new WeakMap<object, Deadline>();
+
+/** The node's deadline timer (one per node). */
+export function deadlineOf(ctx: ActorContext<any>): Deadline {
+  let d = deadlines.get(ctx);
+  if (!d) deadlines.set(ctx, (d = new Deadline(ctx)));
+  return d;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Resolves after `ms`, or at once when `signal` aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
     const done = () => {
@@ -42,20 +80,4 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(done, Math.max(0, ms));
     signal.addEventListener('abort', done, { once: true });
   });
-}
-
-/**
- * Holds the current firing while the node has timed work: sleeps until `next()` (an epoch-ms
- * deadline), calls `due(now)`, and repeats until `next()` is undefined. When the network stops,
- * `due(Infinity)` runs once so whatever is held goes out before teardown.
- */
-export async function holdOpen(ctx: ActorContext<any>, next: () => number | undefined, due: (now: number) => void): Promise<void> {
-  for (let deadline = next(); deadline !== undefined; deadline = next()) {
-    await sleep(deadline - Date.now(), ctx.signal);
-    if (ctx.signal.aborted) {
-      due(Infinity);
-      return;
-    }
-    due(Date.now());
-  }
 }

@@ -1,7 +1,7 @@
 // Rate control: time/Throttle (at most one packet per interval) and time/Debounce (the last packet
-// of a burst). Both wait with hold.ts, so a run never ends while they hold a packet.
+// of a burst). Their timers are node deadlines (hold.ts), so a run never ends while they hold one.
 import { defineActor } from '@actorflow/network';
-import { holdOpen, oneAtATime, queuedBehind } from './hold.ts';
+import { deadlineOf, sleep } from './hold.ts';
 
 interface ThrottleState {
   /** When the last packet went out (epoch ms). */
@@ -32,9 +32,8 @@ export const Throttle = defineActor({
       trailing: { type: 'boolean', default: false, description: 'mode drop: at the end of an interval, send the last packet dropped in it' },
     },
   },
-  fire: oneAtATime(['in']),
   state: (): ThrottleState => ({ last: -Infinity, trailing: undefined }),
-  process(input, ctx) {
+  async process(input, ctx) {
     const state = ctx.state;
     const { intervalMs, mode, trailing } = ctx.config as { intervalMs: number; mode: 'drop' | 'queue'; trailing: boolean };
     const send = (value: unknown, at: number) => {
@@ -42,34 +41,31 @@ export const Throttle = defineActor({
       ctx.emit('out', value);
     };
     if (mode === 'queue') {
-      const due = state.last + intervalMs;
-      if (Date.now() >= due) return send(input.in, Date.now());
-      let pending = true;
-      return holdOpen(ctx, () => (pending ? due : undefined), (t) => {
-        pending = false;
-        send(input.in, Math.min(t, Date.now()));
-      });
+      // Each packet waits its turn inside its firing: the node takes the next one only then,
+      // so the input slows down (backpressure) instead of piling up.
+      await sleep(state.last + intervalMs - Date.now(), ctx.signal);
+      send(input.in, Date.now());
+      return;
     }
     const now = Date.now();
-    if (state.trailing && now >= state.last + intervalMs) {
-      // An interval with a trailing packet ended while packets kept coming: it goes first.
-      send(state.trailing.value, state.last + intervalMs);
-      state.trailing = undefined;
+    if (now >= state.last + intervalMs) {
+      send(input.in, now);
+      return;
     }
-    if (now >= state.last + intervalMs) return send(input.in, now);
-    if (trailing) {
-      if (state.trailing) ctx.emit('dropped', state.trailing.value);
-      state.trailing = { value: input.in };
-      if (queuedBehind() > 0) return;
-      return holdOpen(ctx, () => (state.trailing ? state.last + intervalMs : undefined), (t) => {
-        if (state.trailing && t >= state.last + intervalMs) {
-          const { value } = state.trailing;
-          state.trailing = undefined;
-          send(value, Math.min(t, Date.now()));
-        }
+    if (!trailing) {
+      ctx.emit('dropped', input.in);
+      return;
+    }
+    if (state.trailing) ctx.emit('dropped', state.trailing.value);
+    state.trailing = { value: input.in };
+    const deadline = deadlineOf(ctx);
+    if (!deadline.armed) {
+      deadline.set(state.last + intervalMs, () => {
+        const { value } = state.trailing!;
+        state.trailing = undefined;
+        send(value, Date.now());
       });
     }
-    ctx.emit('dropped', input.in);
   },
 });
 
@@ -81,8 +77,8 @@ interface DebounceState {
 
 export const Debounce = defineActor({
   name: 'time/Debounce',
-  description: 'Sends only the last packet of each burst: a packet goes out once `waitMs` pass without the node taking a newer one '
-    + '(the ones it replaces go to `dropped`). While it waits it takes no packets, so under a steady stream it sends one per `waitMs`.',
+  description: 'Sends only the last packet of each burst: a packet goes out once `waitMs` pass without a newer one arriving '
+    + '(the ones it replaces go to `dropped`). Under a steady stream faster than `waitMs` nothing goes out until the stream pauses.',
   category: 'time',
   icon: 'hourglass',
   inports: { in: { description: 'Packets to debounce', required: true } },
@@ -96,15 +92,13 @@ export const Debounce = defineActor({
     required: ['waitMs'],
     properties: { waitMs: { type: 'integer', minimum: 1, description: 'Quiet time that ends a burst, in milliseconds' } },
   },
-  fire: oneAtATime(['in']),
   state: (): DebounceState => ({ latest: undefined, due: 0 }),
   process(input, ctx) {
     const state = ctx.state;
     if (state.latest) ctx.emit('dropped', state.latest.value);
     state.latest = { value: input.in };
     state.due = Date.now() + (ctx.config.waitMs as number);
-    if (queuedBehind() > 0) return;
-    return holdOpen(ctx, () => (state.latest ? state.due : undefined), () => {
+    deadlineOf(ctx).set(state.due, () => {
       const { value } = state.latest!;
       state.latest = undefined;
       ctx.emit('out', value);
