@@ -244,3 +244,33 @@ describe('FBP network protocol', () => {
     await client.close();
   });
 });
+
+describe('FBP networks and the engine run slots', () => {
+  it('holds a started network in the run queue while every slot is taken, and starts it when one frees', async () => {
+    const s = await startServer({ maxConcurrentRuns: 1 });
+    const c = await FbpClient.connect(`${s.url.replace('http', 'ws')}/`);
+    try {
+      for (const id of ['first', 'second']) {
+        await c.request('graph', 'clear', { id });
+        await c.request('graph', 'addnode', { id: 'R', component: 'core/Repeat', graph: id });
+        await c.request('graph', 'addinport', { public: 'in', node: 'R', port: 'in', graph: id });
+      }
+      assert.equal((await c.request('network', 'start', { graph: 'first' })).command, 'started');
+      const from = c.frames.length;
+      c.send('network', 'start', { graph: 'second' });
+      const queued = await c.request('network', 'getstatus', { graph: 'second' });
+      assert.deepEqual(queued.payload, { graph: 'second', running: false, started: true });
+      assert.equal(c.frames.slice(from).filter((f) => f.command === 'started').length, 0, 'not started while queued');
+      const refused = await c.request('runtime', 'packet', { graph: 'second', port: 'in', event: 'data', payload: 1 });
+      assert.match(refused.payload.message, /graph 'second' is waiting for a free run slot \(ACTORFLOW_MAX_CONCURRENT_RUNS\)/);
+      await c.request('network', 'stop', { graph: 'first' });
+      const started = await c.next(is('network', 'started', (p) => p.graph === 'second'), from);
+      assert.equal(started.payload.started, true);
+      await c.request('network', 'stop', { graph: 'second' });
+    } finally {
+      await c.close();
+      await s.close();
+    }
+    assert.deepEqual(c.invalid, []);
+  });
+});

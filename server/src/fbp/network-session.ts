@@ -65,6 +65,8 @@ export interface SessionOptions {
 export class NetworkSession {
   /** Id of the engine run. */
   readonly executionId = `fbp_${randomUUID()}`;
+  /** Settles once the engine accepted (or refused) the run. */
+  readonly submitted: Promise<void>;
   readonly #o: SessionOptions;
   readonly #initials: GraphInitial[];
   readonly #startedAt = Date.now();
@@ -92,9 +94,6 @@ export class NetworkSession {
     this.#endedPromise = new Promise((resolve) => (this.#resolveEnded = resolve));
     this.submitted = this.#submit();
   }
-
-  /** Settles once the engine accepted (or refused) the run. */
-  readonly submitted: Promise<void>;
 
   async #submit(): Promise<void> {
     const { engine } = this.#o;
@@ -134,11 +133,6 @@ export class NetworkSession {
     return (Date.now() - this.#startedAt) / 1000;
   }
 
-  /** Resolves once the run has ended and network:stopped was sent. */
-  get ended(): Promise<void> {
-    return this.#endedPromise;
-  }
-
   /** Stops the network; `stopRequest` is handed back with the network:stopped frame it causes. */
   async stop(stopRequest?: unknown): Promise<void> {
     if (this.#ended) return;
@@ -161,9 +155,13 @@ export class NetworkSession {
     if (!graph.inports.has(name)) {
       throw new FbpError(`graph '${graphId}' has no exported inport '${port}'; exported inports: ${[...graph.inports.keys()].join(', ') || '(none: add one with graph:addinport)'}`);
     }
+    await this.submitted;
+    if (!this.#ended && this.#network === undefined) {
+      throw new FbpError(`graph '${graphId}' is waiting for a free run slot (ACTORFLOW_MAX_CONCURRENT_RUNS); send packets once network:started arrives`);
+    }
     const deadline = Date.now() + START_WAIT_MS;
     // A network still running its setup hooks takes input once they are done.
-    while (!this.#ended && (this.#network === undefined || this.#network.status === 'created' || this.#network.status === 'starting')) {
+    while (!this.#ended && (this.#network?.status === 'created' || this.#network?.status === 'starting')) {
       if (Date.now() > deadline) throw new FbpError(`graph '${graphId}': the network did not finish starting within ${START_WAIT_MS / 1000} s`);
       await sleep(5);
     }
