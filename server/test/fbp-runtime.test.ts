@@ -180,3 +180,25 @@ describe('FBP endpoint over plain HTTP', () => {
     }
   });
 });
+
+describe('FBP endpoint under a flood of commands', () => {
+  it('closes a connection with 1008 once 10,000 of its commands wait behind one that cannot finish', async () => {
+    const s = await startServer();
+    const c = await FbpClient.connect(fbpUrl(s));
+    try {
+      await c.request('graph', 'clear', { id: 'stuck' });
+      await c.request('graph', 'addnode', { id: 'W', component: 'test/Wait', metadata: { ms: 60_000 }, graph: 'stuck' });
+      await c.request('graph', 'addinport', { public: 'in', node: 'W', port: 'in', graph: 'stuck' });
+      await c.request('network', 'start', { graph: 'stuck' });
+      const closed = new Promise<{ code: number; reason: string }>((resolve) => c.socket.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+      // W holds one packet forever; the inport's inbox (256) fills, then packets wait for room.
+      for (let i = 0; i < 10_300; i++) c.send('runtime', 'packet', { graph: 'stuck', port: 'in', event: 'data', payload: i });
+      const { code, reason } = await closed;
+      assert.equal(code, 1008);
+      assert.equal(reason, 'more than 10000 commands waiting; wait for replies before sending more');
+    } finally {
+      await c.close();
+      await s.close();
+    }
+  });
+});

@@ -7,10 +7,7 @@ import type { WebSocket } from 'ws';
 import { Outbox, type OutboxOptions } from '../ws/outbox.ts';
 import { FbpError, SUBPROTOCOLS, type FbpFrame, type FbpRequest, type Subprotocol } from './protocol.ts';
 
-let connectionCount = 0;
-
 export class FbpConnection {
-  readonly id = ++connectionCount;
   readonly socket: WebSocket;
   readonly log: FastifyBaseLogger;
   /** True once the client presented the runtime's secret (always true when none is configured). */

@@ -169,7 +169,8 @@ export class NetworkSession {
     if (this.#ended || !net || (net.status !== 'running' && net.status !== 'idle')) {
       throw new FbpError(`graph '${graphId}' is not running; start it with network:start first`);
     }
-    if (!net.send(name, value)) await net.drained(name);
+    // A full inbox: wait for room (or for the network to stop, which ends the wait too).
+    if (!net.send(name, value)) await Promise.race([net.drained(name), this.#endedPromise]);
   }
 
   /** Graph edits the running network could not follow so far (the network records them as errors of no actor). */

@@ -69,6 +69,11 @@ export interface Command {
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
+/** Commands of one connection waiting to run before it is closed (a client must read its replies). */
+const MAX_WAITING_COMMANDS = 10_000;
+/** WebSocket close code for a client breaking the rules. */
+const POLICY_VIOLATION = 1008;
+
 /** Replies whose schema is the request's own (input) schema, which has no `responseTo`. */
 const WITHOUT_RESPONSE_TO = new Set(['network:edges', 'runtime:packet']);
 
@@ -114,9 +119,14 @@ export class FbpRuntime {
       onSlowClose: (dropped) => log.warn({ dropped }, 'disconnected a slow FBP client'),
     }, this.#secret === null);
     this.#connections.add(connection);
+    let waiting = 0;
     socket.on('message', (data, isBinary) => {
+      if (++waiting > MAX_WAITING_COMMANDS) {
+        socket.close(POLICY_VIOLATION, `more than ${MAX_WAITING_COMMANDS} commands waiting; wait for replies before sending more`);
+        return;
+      }
       const previous = this.#queues.get(connection) ?? Promise.resolve();
-      const next = previous.then(() => this.#receive(connection, isBinary ? null : data.toString()));
+      const next = previous.then(() => this.#receive(connection, isBinary ? null : data.toString())).finally(() => waiting--);
       this.#queues.set(connection, next);
     });
     socket.on('close', () => this.#connections.delete(connection));
@@ -137,6 +147,8 @@ export class FbpRuntime {
   }
 
   async #receive(connection: FbpConnection, text: string | null): Promise<void> {
+    // Commands still queued when their client went away are dropped.
+    if (connection.socket.readyState !== connection.socket.OPEN) return;
     let request: FbpRequest;
     try {
       if (text === null) throw new FbpError('binary frames are not part of the protocol; send JSON text frames', { protocol: 'runtime' });
