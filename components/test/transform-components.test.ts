@@ -123,6 +123,11 @@ describe('transform/Map and transform/Filter', () => {
     assert.deepEqual([error.actorId, error.input], ['n', { in: {} }]);
   });
 
+  it('Map and Filter call a function expression with the packet', async () => {
+    assert.deepEqual((await apply('transform/Map', { expression: 'x => x * 2' }, 21)).out, [42]);
+    assert.deepEqual((await apply('transform/Filter', { expression: 'x => x > 0' }, 5)).out, [5]);
+  });
+
   it('Map reports an unknown name with the expression', async () => {
     assert.match((await failure('transform/Map', { expression: 'nope + 1' }, 1)).message, /expression 'nope \+ 1': ReferenceError/);
   });

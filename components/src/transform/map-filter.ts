@@ -17,19 +17,20 @@ const EXPRESSION_CONFIG = (what: string, example: string) => ({
 
 export const Map = defineActor({
   name: 'transform/Map',
-  description: 'Replaces each packet by the value of `expression` over `data` (the packet), e.g. `({ ...data, total: data.price * data.qty })`.',
+  description: 'Replaces each packet by the value of `expression` over `data` (the packet), e.g. `({ ...data, total: data.price * data.qty })`; '
+    + 'a function expression (`x => x * 2`) is called with the packet.',
   category: 'transform',
   icon: 'function-square',
   inports: { in: { description: 'The packet', required: true } },
   outports: { out: { description: 'The value of the expression' }, error: ERROR_PORT },
-  config: EXPRESSION_CONFIG('Expression over `data` (the packet)', '({ ...data, total: data.price * data.qty })'),
+  config: EXPRESSION_CONFIG('Expression over `data` (the packet), or a function of the packet', '({ ...data, total: data.price * data.qty })'),
   state: (): ExpressionState => ({}),
   async setup(ctx) {
     ctx.state.fn = compileExpression(await expressionEngine(), ctx, 'expression', ctx.config.expression as string);
   },
   process(input, ctx) {
     try {
-      ctx.emit('out', ctx.state.fn!({ data: input.in }));
+      ctx.emit('out', ctx.state.fn!({ data: input.in }, [input.in]));
     } catch (error) {
       throw evaluationError(`expression '${ctx.config.expression as string}'`, error);
     }
@@ -38,7 +39,8 @@ export const Map = defineActor({
 
 export const Filter = defineActor({
   name: 'transform/Filter',
-  description: 'Forwards the packets for which `expression` over `data` is truthy to `out`, the others to `rejected`.',
+  description: 'Forwards the packets for which `expression` over `data` is truthy to `out`, the others to `rejected`; '
+    + 'a function expression (`x => x > 0`) is called with the packet.',
   category: 'transform',
   icon: 'filter',
   inports: { in: { description: 'The packet', required: true } },
@@ -47,7 +49,7 @@ export const Filter = defineActor({
     rejected: { description: 'Packets that do not' },
     error: ERROR_PORT,
   },
-  config: EXPRESSION_CONFIG('Condition over `data` (the packet), e.g. `data.status === "active"`', 'data.total > 100'),
+  config: EXPRESSION_CONFIG('Condition over `data` (the packet), e.g. `data.status === "active"`, or a function of the packet', 'data.total > 100'),
   state: (): ExpressionState => ({}),
   async setup(ctx) {
     ctx.state.fn = compileExpression(await expressionEngine(), ctx, 'expression', ctx.config.expression as string);
@@ -55,7 +57,7 @@ export const Filter = defineActor({
   process(input, ctx) {
     let pass: unknown;
     try {
-      pass = ctx.state.fn!({ data: input.in });
+      pass = ctx.state.fn!({ data: input.in }, [input.in]);
     } catch (error) {
       throw evaluationError(`expression '${ctx.config.expression as string}'`, error);
     }
