@@ -2,6 +2,7 @@
 // sampling, runtime:packet in and out, failures and stopping.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { Graph } from '@actorflow/network';
 import { startServer, type TestServer } from './support/server.ts';
 import { FbpClient, is, type Frame } from './fbp-conformance/client.ts';
 
@@ -169,6 +170,25 @@ describe('FBP network protocol', () => {
     const secure = await c.next(is('network', 'data', (p) => p.id === 'B() OUT -> IN C()'), from);
     assert.equal(secure.payload.data, 'DATA');
     await c.request('network', 'stop', { graph: 'sizes' });
+  });
+
+  it('shows packets inside a subgraph with the subgraph node in `subgraph`', async () => {
+    const inner = new Graph({ name: 'pair' });
+    inner.addNode('First', 'core/Repeat');
+    inner.addNode('Second', 'core/Repeat');
+    inner.addEdge({ node: 'First', port: 'out' }, { node: 'Second', port: 'in' });
+    inner.addInport('in', 'First', 'in');
+    inner.addOutport('out', 'Second', 'out');
+    s.app.actorflow.registry.registerGraph('test/Pair', inner);
+    await build('nested', { nodes: { P: 'test/Pair', D: 'core/Drop' }, edges: [['P.out', 'D.in']], iips: [['deep', 'P.in']] });
+    const from = c.frames.length;
+    await c.request('network', 'start', { graph: 'nested' });
+    const insideFrame = await c.next(is('network', 'data', (p) => p.graph === 'nested' && Array.isArray(p.subgraph)), from);
+    assert.deepEqual(insideFrame.payload, {
+      id: 'First() OUT -> IN Second()', graph: 'nested', subgraph: ['P'],
+      src: { node: 'First', port: 'out' }, tgt: { node: 'Second', port: 'in' }, data: 'deep',
+    });
+    await c.request('network', 'stop', { graph: 'nested' });
   });
 
   it('samples network:data so a busy network cannot flood a client, the first packets of each edge always shown', async () => {
