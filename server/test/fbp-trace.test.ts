@@ -88,4 +88,22 @@ describe('FBP trace protocol', () => {
     trace = JSON.parse((await c.request('trace', 'dump', { graph: 'traced', type: 'flowtrace.json' })).payload.flowtrace);
     assert.deepEqual(trace.events.map((e: { command: string }) => e.command), ['data', 'stopped']);
   });
+
+  it('records every packet, also those sampled out of the clients\' network:data', async () => {
+    await c.request('graph', 'clear', { id: 'busy' });
+    await c.request('graph', 'addnode', { id: 'B', component: 'test/Burst', metadata: { count: 100 }, graph: 'busy' });
+    await c.request('graph', 'addnode', { id: 'D', component: 'core/Drop', graph: 'busy' });
+    await c.request('graph', 'addedge', { src: { node: 'B', port: 'out' }, tgt: { node: 'D', port: 'in' }, graph: 'busy' });
+    await c.request('graph', 'addinitial', { src: { data: 1 }, tgt: { node: 'B', port: 'in' }, graph: 'busy' });
+    await c.request('trace', 'start', { graph: 'busy', buffersize: 1000 });
+    const from = c.frames.length;
+    await c.request('network', 'start', { graph: 'busy' });
+    await c.next(is('network', 'status', (p) => p.graph === 'busy' && !p.running), from);
+    const shown = c.frames.slice(from).filter((f) => f.command === 'data' && f.payload.id === 'B() OUT -> IN D()').length;
+    const trace = JSON.parse((await c.request('trace', 'dump', { graph: 'busy', type: 'flowtrace.json' })).payload.flowtrace);
+    const traced = trace.events.filter((e: { command: string; payload: { id: string } }) => e.command === 'data' && e.payload.id === 'B() OUT -> IN D()').length;
+    assert.equal(traced, 100);
+    assert.ok(shown < 100, `clients got a sample (${shown})`);
+    await c.request('network', 'stop', { graph: 'busy' });
+  });
 });
