@@ -2,6 +2,7 @@
 // made from source (script components) when the configuration allows it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { buildServer } from '../src/app.ts';
 import { startServer, type TestServer } from './support/server.ts';
 import { FbpClient, is, type Frame } from './fbp-conformance/client.ts';
 
@@ -168,5 +169,12 @@ describe('FBP component:source with ACTORFLOW_FBP_SOURCE_LANGUAGES=javascript,py
       await s.close();
     }
     assert.deepEqual(c.invalid, []);
+  });
+});
+
+describe('FBP component:source configuration', () => {
+  it('refuses to start a server configured with a language it cannot compile', async () => {
+    await assert.rejects(buildServer({ config: { db: ':memory:', logLevel: 'silent', fbpSourceLanguages: ['cobol'] } }),
+      /component:source languages cobol are not script languages; use some of javascript, python/);
   });
 });
