@@ -368,11 +368,6 @@ export class Network implements RunnerHost {
     this.#emitSimple('NetworkActive');
   }
 
-  /** A worker thread reported activity. */
-  wakeFromThread(): void {
-    this.#wake();
-  }
-
   #resolveIdle(): void {
     const waiters = this.#idleWaiters;
     this.#idleWaiters = [];

@@ -15,6 +15,8 @@ const SLICE_MS = 8;
 
 export class Scheduler {
   #ready: Runnable[] = [];
+  /** Run when the queue empties (cross-thread links send their partial batches then). */
+  #atQuiet: Runnable[] = [];
   #head = 0;
   #active = false;
   #kicked = false;
@@ -29,7 +31,7 @@ export class Scheduler {
 
   /** Whether the scheduler is running or about to run. */
   get busy(): boolean {
-    return this.#active || this.#kicked || this.#head < this.#ready.length;
+    return this.#active || this.#kicked || this.#head < this.#ready.length || this.#atQuiet.length > 0;
   }
 
   enqueue(node: Runnable): void {
@@ -43,11 +45,26 @@ export class Scheduler {
     }
   }
 
+  /**
+   * Runs `node` once the run queue has emptied (before the scheduler goes quiet) — for work worth
+   * batching, like a link's partial batch. Kicks the scheduler if it is quiet.
+   */
+  whenQuiet(node: Runnable): void {
+    if (this.#atQuiet.includes(node)) return;
+    this.#atQuiet.push(node);
+    if (!this.#active && !this.#kicked) {
+      this.#kicked = true;
+      this.#onWake();
+      queueMicrotask(this.#loop);
+    }
+  }
+
   /** Drops every queued node (the network is stopping). */
   clear(): void {
     for (let i = this.#head; i < this.#ready.length; i++) this.#ready[i].queued = false;
     this.#ready = [];
     this.#head = 0;
+    this.#atQuiet = [];
   }
 
   #loop = (): void => {
@@ -56,7 +73,7 @@ export class Scheduler {
     const start = performance.now();
     let turns = 0;
     const ready = this.#ready;
-    while (this.#head < ready.length) {
+    while (this.#head < ready.length || this.#releaseQuiet(ready)) {
       const node = ready[this.#head++];
       node.queued = false;
       node.drain(BATCH);
@@ -76,6 +93,15 @@ export class Scheduler {
     this.#active = false;
     this.#onQuiet();
   };
+
+  /** Moves the nodes waiting for quiet into the run queue; false when there were none. */
+  #releaseQuiet(ready: Runnable[]): boolean {
+    if (this.#atQuiet.length === 0 || this.#ready !== ready) return false;
+    const waiting = this.#atQuiet;
+    this.#atQuiet = [];
+    for (const node of waiting) this.enqueue(node);
+    return true;
+  }
 
   #compact(): void {
     this.#ready.splice(0, this.#head);

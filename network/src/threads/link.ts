@@ -77,9 +77,15 @@ export class Egress implements ChannelConsumer, Runnable {
     });
   }
 
+  /**
+   * Adaptive batching: a full batch goes at once; a partial one waits until the sending thread has
+   * nothing else to run (then it goes, however small), so batches grow with load.
+   */
   onDeliver(channel: Channel): void {
     if (this.#closed) channel.take(); // the receiving thread is gone: discard, never block the sender
-    else if (!this.queued && this.#credit > 0) this.#scheduler.enqueue(this);
+    else if (channel.size >= this.#batch) {
+      if (!this.queued && this.#credit > 0) this.#scheduler.enqueue(this);
+    } else if (channel.size === 1) this.#scheduler.whenQuiet(this);
   }
 
   onDrop(channel: Channel): void {

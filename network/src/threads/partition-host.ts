@@ -28,6 +28,9 @@ function portable(event: NetworkEvent): NetworkEvent {
   }
 }
 
+/** Node stats go with idle reports at most this often (and always when the partition stops). */
+const STATS_EVERY_MS = 200;
+
 /** Events buffered in a worker before the oldest unsent ones are dropped (and counted). */
 const EVENT_BUFFER = 10_000;
 
@@ -107,6 +110,7 @@ export class PartitionHost implements RunnerHost {
   #outputsScheduled = false;
   #running = false;
   #lastReport = '';
+  #statsAt = 0;
   #stopped: (() => void) | null = null;
 
   constructor(task: PartitionTask) {
@@ -114,7 +118,7 @@ export class PartitionHost implements RunnerHost {
     this.#control = task.control;
     this.timing = task.spec.timing;
     this.signal = this.#abort.signal;
-    this.scheduler = new Scheduler(() => this.checkIdle(), () => this.#report());
+    this.scheduler = new Scheduler(() => this.checkIdle());
     this.events = new EventForwarder(task.spec.interest, (m) => this.#post(m));
     for (const link of task.spec.links) {
       const port = task.links[link.id];
@@ -249,22 +253,37 @@ export class PartitionHost implements RunnerHost {
     return false;
   }
 
-  /** Tells the main thread whether this partition is idle (with link counters), on every change. */
+  /**
+   * Tells the main thread this partition went idle, with its link counters (distributed completion:
+   * the network is idle when every thread is and every link's sent count equals its received
+   * count). Becoming busy needs no report: after an idle report, only a message over a link — which
+   * the counters show — or a command from the main thread can wake a partition. Node stats ride
+   * along at most every STATS_EVERY_MS (and always when the partition stops).
+   */
   #report(): void {
     if (!this.#running) return;
-    const idle = !this.scheduler.busy && this.pending === 0 && !this.#waitingLinks() && this.#blocked.size === 0;
+    if (this.scheduler.busy || this.pending > 0 || this.#waitingLinks() || this.#blocked.size > 0) {
+      this.#lastReport = '';
+      return;
+    }
     const sent: Record<string, number> = {};
     const received: Record<string, number> = {};
-    let signature = idle ? 'idle' : 'busy';
+    let signature = 'idle';
     for (const [id, l] of this.#egress) signature += `,${(sent[id] = l.sent)}`;
     for (const [id, l] of this.#ingress) signature += `,${(received[id] = l.received)}`;
-    if (!idle) signature = 'busy';
     if (signature === this.#lastReport) return;
     this.#lastReport = signature;
     this.events.flush();
     this.#flushOutputs();
-    this.#post({ type: 'status', idle, sent, received, stats: idle ? this.#stats() : {}, connections: idle ? this.#channels.map((c) => c.traffic()) : [], messages: this.#messages() });
+    const now = Date.now();
+    const withStats = now - this.#statsAt >= STATS_EVERY_MS;
+    if (withStats) this.#statsAt = now;
+    this.#post({
+      type: 'status', idle: true, sent, received, messages: this.#messages(),
+      ...(withStats ? { stats: this.#stats(), connections: this.#channels.map((c) => c.traffic()) } : {}),
+    });
   }
+
 
   /** A message could not cross to another thread: the actor that sent it fails (the message is dropped). */
   #unsendable(channel: Channel, error: unknown): void {

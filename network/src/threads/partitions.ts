@@ -227,9 +227,13 @@ export class ThreadPartitions {
   async stop(graceMs: number): Promise<void> {
     const live = [...this.#partitions.values()].filter((p) => !p.dead);
     await Promise.all(live.map((p) => {
+      // The final stats come with 'stopped' (a crash settles the wait too); the task itself may
+      // finish before that message is read, so it is not waited on here.
       const stopped = this.#expect(p, 'stopped');
       this.#send(p, { type: 'stop', graceMs });
-      return Promise.race([stopped, p.task, new Promise((r) => setTimeout(r, graceMs + 500))]).catch(() => {});
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((r) => (timer = setTimeout(r, graceMs + 500)));
+      return Promise.race([stopped, late]).finally(() => clearTimeout(timer));
     }));
     for (const l of this.#egress.values()) l.close();
     for (const l of this.#ingress.values()) l.close();
@@ -274,15 +278,13 @@ export class ThreadPartitions {
     const net = this.#net;
     switch (m.type) {
       case 'status':
-        p.idle = m.idle;
+        p.idle = true;
         p.sent = m.sent;
         p.received = m.received;
         p.messages = m.messages;
-        if (m.idle) {
-          p.stats = m.stats;
-          p.connections = m.connections;
-          net.checkIdle();
-        } else net.wakeFromThread();
+        if (m.stats) p.stats = m.stats;
+        if (m.connections) p.connections = m.connections;
+        net.checkIdle();
         break;
       case 'events':
         for (const e of decodeMessages(m.batch) as NetworkEvent[]) net.events.emit(e);

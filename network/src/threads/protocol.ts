@@ -62,7 +62,7 @@ export type ToWorker =
 export type FromWorker =
   | { type: 'built' }
   | { type: 'setup-done' }
-  | { type: 'status'; idle: boolean; sent: Record<string, number>; received: Record<string, number>; stats: Record<string, NodeStats>; connections: ConnectionStats[]; messages: number }
+  | { type: 'status'; idle: true; sent: Record<string, number>; received: Record<string, number>; messages: number; stats?: Record<string, NodeStats>; connections?: ConnectionStats[] }
   | { type: 'events'; batch: Uint8Array; dropped: number }
   | { type: 'failure'; actorId: string; component: string; error: ErrorInfo; phase: string; handled: boolean }
   | { type: 'outputs'; batch: Uint8Array }
