@@ -45,7 +45,7 @@ describe('HistoryStore', () => {
 
   it('stores message values in events and input that plain JSON cannot hold (bigint, binary, errors) in their plain form', async () => {
     await store.insert(record('r1'), { graph: {}, input: { in: 10n ** 30n } });
-    await store.saveEvents('r1', [{ seq: 0, event: { _type: 'NetworkOutput', timestamp: 1, message: [new Uint8Array([1, 2, 3]), new Error('boom')] } }], 0);
+    await store.update(record('r1'), { events: [{ seq: 0, event: { _type: 'NetworkOutput', timestamp: 1, message: [new Uint8Array([1, 2, 3]), new Error('boom')] } }], dropped: 0 });
     assert.deepEqual(store.payload('r1')!.input, { in: '1000000000000000000000000000000' });
     assert.deepEqual(store.events('r1').events[0].event.message, ['AQID', { message: 'boom', name: 'Error' }]);
   });
@@ -88,8 +88,8 @@ describe('HistoryStore', () => {
   it('keeps and replaces the event log of a run', async () => {
     await store.insert(record('r1'), payload);
     assert.deepEqual(store.events('r1'), { events: [], dropped: 0 });
-    await store.saveEvents('r1', [{ seq: 0, event: { _type: 'NetworkStarted', timestamp: 1 } }], 0);
-    await store.saveEvents('r1', [{ seq: 0, event: { _type: 'NetworkStarted', timestamp: 1 } }, { seq: 5, event: { _type: 'NetworkShutdown', timestamp: 2 } }], 4);
+    await store.update(record('r1'), { events: [{ seq: 0, event: { _type: 'NetworkStarted', timestamp: 1 } }], dropped: 0 });
+    await store.update(record('r1'), { events: [{ seq: 0, event: { _type: 'NetworkStarted', timestamp: 1 } }, { seq: 5, event: { _type: 'NetworkShutdown', timestamp: 2 } }], dropped: 4 });
     assert.deepEqual(store.events('r1'), { events: [{ seq: 0, event: { _type: 'NetworkStarted', timestamp: 1 } }, { seq: 5, event: { _type: 'NetworkShutdown', timestamp: 2 } }], dropped: 4 });
   });
 
@@ -118,7 +118,7 @@ describe('HistoryStore', () => {
   it('prunes finished runs by age and by count, with their events and keys, never active ones', async () => {
     for (let i = 0; i < 6; i++) {
       await store.insert(record(`old${i}`, { status: 'Completed', finishedAt: 1000 + i }), payload, { scope: 's', key: `k${i}`, requestHash: 'h' });
-      await store.saveEvents(`old${i}`, [], 0);
+      await store.update(record(`old${i}`, { status: 'Completed', finishedAt: 1000 + i }), { events: [], dropped: 0 });
     }
     await store.insert(record('active', { status: 'Running' }), payload);
     assert.equal(await store.prune({ maxAgeMs: 100, maxRuns: 0 }, 1103), 3); // finished before 1003

@@ -368,7 +368,7 @@ export class ExecutionEngine {
     exec.patch({ ...patch, eventsDropped: exec.eventLog.dropped });
     const record = exec.record();
     try {
-      await Promise.all([this.#o.history.update(record), this.#o.history.saveEvents(exec.id, exec.eventLog.entries(), exec.eventLog.dropped)]);
+      await this.#o.history.update(record, { events: exec.eventLog.entries(), dropped: exec.eventLog.dropped });
     } catch (err) {
       log.error({ err }, 'could not save the finished run to the history');
     }

@@ -125,6 +125,8 @@ export class HistoryStore {
 
   /** A temporary directory holding an ':memory:' history, removed on close. */
   readonly #scratch: string | null;
+  /** Hashes of graphs known to be stored (most recent 1000). */
+  readonly #storedGraphs = new Set<string>();
 
   /**
    * Opens (creating if needed) the history database at `path`. ':memory:' keeps nothing: the
@@ -164,24 +166,29 @@ export class HistoryStore {
   async insert(record: RunRecord, payload: RunPayload, idempotency?: IdempotencyKey): Promise<void> {
     const graph = JSON.stringify(payload.graph);
     const hash = createHash('sha256').update(graph).digest('base64url');
-    const write: Write = [
-      ['insertGraph', [hash, graph]],
+    const write: Write = [];
+    // A graph committed recently need not be sent to the writer again (pruning forgets them all).
+    if (!this.#storedGraphs.has(hash)) write.push(['insertGraph', [hash, graph]]);
+    write.push(
       ['insertRun', [record.id, record.workflowId, record.graphName, record.source, record.status, record.createdAt, record.startedAt, record.finishedAt,
         JSON.stringify(record.metadata), hash, toJsonText(payload.input), jsonOrNull(record.results), jsonOrNull(record.stats),
         JSON.stringify(record.errors), jsonOrNull(record.error), record.eventsDropped, jsonOrNull(record.webhook)]],
-    ];
+    );
     if (idempotency) write.push(['insertKey', [idempotency.scope, idempotency.key, idempotency.requestHash, record.id]]);
     await this.#writes.write(write);
+    this.#rememberGraph(hash);
   }
 
-  /** Saves a run's status, timings, results, stats and errors; resolves once committed. */
-  async update(record: RunRecord): Promise<void> {
-    await this.#writes.write([['updateRun', this.#mutable(record)]]);
+  #rememberGraph(hash: string): void {
+    if (this.#storedGraphs.size >= 1000) this.#storedGraphs.delete(this.#storedGraphs.values().next().value!);
+    this.#storedGraphs.add(hash);
   }
 
-  /** Replaces a run's stored event log; resolves once committed. */
-  async saveEvents(id: string, events: readonly StoredEvent[], dropped: number): Promise<void> {
-    await this.#writes.write([['saveEvents', [id, toJsonText(events), dropped]]]);
+  /** Saves a run's status, timings, results, stats and errors (and its event log, if given); resolves once committed. */
+  async update(record: RunRecord, events?: { events: readonly StoredEvent[]; dropped: number }): Promise<void> {
+    const write: Write = [['updateRun', this.#mutable(record)]];
+    if (events) write.push(['saveEvents', [record.id, toJsonText(events.events), events.dropped]]);
+    await this.#writes.write(write);
   }
 
   get(id: string): RunRecord | undefined {
@@ -264,7 +271,10 @@ export class HistoryStore {
     if (policy.maxRuns > 0) write.push(['pruneByCount', [policy.maxRuns]]);
     if (write.length === 0) return 0;
     const deleted = await this.#writes.write(write);
-    if (deleted > 0) await this.#writes.write([['pruneGraphs', []]]);
+    if (deleted > 0) {
+      this.#storedGraphs.clear();
+      await this.#writes.write([['pruneGraphs', []]]);
+    }
     return deleted;
   }
 
