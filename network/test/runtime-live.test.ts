@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Network } from '@actorflow/network';
-import { graph, testRegistry } from './helpers.ts';
+import { Network, type NetworkEvent } from '@actorflow/network';
+import { graph, testRegistry, until } from './helpers.ts';
 
 const registry = await testRegistry();
 
@@ -81,6 +81,39 @@ describe('live graph edits', () => {
     await net.stop();
     assert.deepEqual(net.results(), { out: [2, 3], more: [13] });
     assert.ok(net.nodes().includes('plus') && !net.nodes().includes('b'));
+  });
+
+  it('reports an edit the running network cannot follow as LiveEditFailed, and keeps running', async () => {
+    const g = graph({ nodes: { r: 'core/Repeat' }, inports: { in: 'r.in' }, outports: { out: 'r.out' } });
+    const net = await Network.create(g, { registry });
+    const failed: NetworkEvent[] = [];
+    net.events.subscribe((e) => void failed.push(e), { types: ['LiveEditFailed'] });
+    await net.start();
+    g.addNode('ghost', 'core/Nope');
+    net.send('in', 'still works');
+    await net.whenIdle();
+    await net.stop();
+    await net.events.flushed();
+    assert.deepEqual(net.results().out, ['still works']);
+    assert.equal(failed.length, 1);
+    assert.match((failed[0] as { error: { message: string } }).error.message, /unknown component 'core\/Nope'/);
+    assert.equal(net.liveEditFailures()[0].change, 'AddNode');
+    assert.equal(net.errors().length, 0, 'not an actor failure');
+  });
+
+  it('runs until stopped when asked (long-lived networks), taking input meanwhile', async () => {
+    const g = graph({ nodes: { r: 'core/Repeat' }, inports: { in: 'r.in' }, outports: { out: 'r.out' } });
+    const net = await Network.create(g, { registry });
+    const ac = new AbortController();
+    const running = net.run({ input: { in: 'first' }, untilStopped: true, signal: ac.signal });
+    await net.whenStarted();
+    await until(() => net.results().out.length === 1 && net.status === 'idle');
+    net.send('in', 'second');
+    await net.whenIdle();
+    ac.abort();
+    const result = await running;
+    assert.equal(result.status, 'cancelled');
+    assert.deepEqual(result.results.out, ['first', 'second']);
   });
 });
 

@@ -32,7 +32,9 @@ export type NetworkEvent =
   | { _type: 'ActorLog'; actorId: string; component: string; level: LogLevel; message: string; data?: unknown; timestamp: number }
   | { _type: 'StreamOpened'; actorId: string; port: string; streamId: string; contentType?: string; name?: string; timestamp: number }
   | { _type: 'StreamClosed'; actorId: string; port: string; streamId: string; frames: number; bytes: number; timestamp: number }
-  | { _type: 'StreamError'; actorId: string; port: string; streamId: string; error: ErrorInfo; timestamp: number };
+  | { _type: 'StreamError'; actorId: string; port: string; streamId: string; error: ErrorInfo; timestamp: number }
+  /** An edit of the graph could not be applied to the running network (the graph has it; the network does not). */
+  | { _type: 'LiveEditFailed'; change: string; error: ErrorInfo; timestamp: number };
 
 export type NetworkEventType = NetworkEvent['_type'];
 
@@ -41,7 +43,7 @@ export type EventOf<T extends NetworkEventType> = Extract<NetworkEvent, { _type:
 
 export const NETWORK_EVENT_TYPES: readonly NetworkEventType[] = [
   'NetworkStarted', 'NetworkIdle', 'NetworkActive', 'NetworkShutdown', 'ActorStarted', 'ActorCompleted', 'ActorFailed',
-  'MessageSent', 'MessageDropped', 'NetworkOutput', 'ActorLog', 'StreamOpened', 'StreamClosed', 'StreamError',
+  'MessageSent', 'MessageDropped', 'NetworkOutput', 'ActorLog', 'StreamOpened', 'StreamClosed', 'StreamError', 'LiveEditFailed',
 ];
 
 /** Converts any thrown value to ErrorInfo. */

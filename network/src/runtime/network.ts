@@ -44,6 +44,9 @@ export class Network implements RunnerHost {
   readonly #results = new Map<string, unknown[]>();
   #outputs = 0;
   readonly #errors: ActorErrorRecord[] = [];
+  readonly #liveEditFailures: { change: string; error: ErrorInfo }[] = [];
+  #started!: () => void;
+  readonly #startedPromise = new Promise<void>((resolve) => (this.#started = resolve));
   readonly #blocked = new Set<NodeRunner>();
   readonly #drainWaiting = new Set<NodeRunner>();
   readonly #abort = new AbortController();
@@ -209,7 +212,13 @@ export class Network implements RunnerHost {
     this.#status = 'running';
     for (const r of this.#runners.values()) r.activate();
     this.#threads?.activate();
+    this.#started();
     this.checkIdle();
+  }
+
+  /** Resolves once the network has started (setup hooks done, IIPs delivered), or has stopped. */
+  whenStarted(): Promise<void> {
+    return this.#startedPromise;
   }
 
   /**
@@ -277,6 +286,7 @@ export class Network implements RunnerHost {
     }
     await this.#threads?.stop(Math.max(50, deadline - Date.now()));
     this.#status = this.#failure !== null ? 'failed' : 'stopped';
+    this.#started();
     const error = this.#failure !== null ? { error: errorInfo(this.#failure) } : {};
     if (this.events.wants.NetworkShutdown) this.events.emit({ _type: 'NetworkShutdown', timestamp: Date.now(), reason: this.#failure !== null ? 'failed' : this.#shutdownReason, ...error });
     this.#resolveIdle();
@@ -297,6 +307,13 @@ export class Network implements RunnerHost {
       attempts++;
     }
     return { ...result, attempts };
+  }
+
+  /** Resolves when the network is told to stop (cancel, timeout, failure, stop()). */
+  #aborted(): Promise<void> {
+    const signal = this.#abort.signal;
+    if (signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   }
 
   #shareEvents(hub: EventHub): void {
@@ -321,7 +338,8 @@ export class Network implements RunnerHost {
           if (this.#status !== 'running' && this.#status !== 'idle') break;
           if (!this.send(port, value)) await this.drained(port);
         }
-        await this.whenIdle();
+        if (options.untilStopped) await this.#aborted();
+        else await this.whenIdle();
       }
     } catch (err) {
       if (this.#failure === null && outcome === null) this.#failure = err;
@@ -436,8 +454,14 @@ export class Network implements RunnerHost {
     try {
       this.#applyChange(change);
     } catch (err) {
-      this.onActorFailure({ id: '', component: '' }, err, 'process', true);
+      this.#liveEditFailures.push({ change: change._type, error: errorInfo(err) });
+      if (this.events.wants.LiveEditFailed) this.events.emit({ _type: 'LiveEditFailed', change: change._type, error: errorInfo(err), timestamp: Date.now() });
     }
+  }
+
+  /** Graph edits the running network could not follow (see the LiveEditFailed event). */
+  liveEditFailures(): { change: string; error: ErrorInfo }[] {
+    return [...this.#liveEditFailures];
   }
 
   #applyChange(change: GraphChange): void {

@@ -64,6 +64,11 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Rerun the whole network from scratch up to this many times when it fails. Default 0. */
   retries?: number;
+  /**
+   * Keep the network up when it goes idle (taking more input through `send()`) until the run is
+   * cancelled, times out or fails — for long-lived networks (the FBP protocol's). Default false.
+   */
+  untilStopped?: boolean;
 }
 
 /** An actor failure as recorded by the network. */
