@@ -153,6 +153,18 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
   forced = false;
   /** An async firing (or retry wait) is in flight. */
   busy = false;
+  /**
+   * The common case of output, kept direct: one outport feeding one connection and no exported
+   * port (emit then skips the port lookup and the fan-out loop).
+   */
+  #fastOut: { name: string; channel: Channel } | null = null;
+
+  #updateFastOut(): void {
+    const outs = this.outports;
+    this.#fastOut = outs.length === 1 && outs[0].channels.length === 1 && outs[0].exports.length === 0
+      ? { name: outs[0].name, channel: outs[0].channels[0] } : null;
+  }
+
   /** A full channel whose drain promise the actor was handed (its firing is probably awaiting it). */
   get drainWait(): Channel | null {
     return this.#ctx?.drainWait ?? null;
@@ -253,11 +265,13 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
     const port = this.#outport(channel.from.port);
     channel.producer = this;
     port.channels = [...port.channels, channel];
+    this.#updateFastOut();
   }
 
   detachOutput(channel: Channel): void {
     const port = this.#outport(channel.from.port);
     port.channels = without(port.channels, channel);
+    this.#updateFastOut();
     channel.producer = null;
     if (channel.full) this.onChannelDrained(channel);
   }
@@ -283,6 +297,7 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
   exportOutput(port: string, name: string, index?: number): void {
     const p = this.outport(port);
     if (p && !p.exports.some((x) => x.name === name)) p.exports = [...p.exports, index === undefined ? { name } : { name, index }];
+    this.#updateFastOut();
   }
 
   /** Stops feeding exported outport `name` (or renames it to `rename`). */
@@ -292,6 +307,7 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
       if (!x) continue;
       p.exports = rename === undefined ? without(p.exports, x) : p.exports.map((e) => (e === x ? { ...e, name: rename } : e));
     }
+    this.#updateFastOut();
   }
 
   /** Every channel this node sends on. */
@@ -725,6 +741,12 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
 
   /** Sends a value out of a port (see ActorContext.emit). */
   emit(port: string, value: unknown, index?: number): boolean {
+    const fast = this.#fastOut;
+    if (fast !== null && fast.name === port && index === undefined && !this.#host.events.wants.MessageSent && this.#ctx!.measuring === null) {
+      this.#counters!.messagesOut++;
+      fast.channel.push(value);
+      return !fast.channel.full;
+    }
     const out = this.outport(port);
     if (out === undefined) throw this.#unknownOutport(port);
     this.#counters!.messagesOut++;
