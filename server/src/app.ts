@@ -8,7 +8,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import type { DestinationStream } from 'pino';
-import type { ComponentRegistry } from '@actorflow/network';
+import { ComponentRegistry } from '@actorflow/network';
 import { installAuth } from './auth.ts';
 import { resolveConfig, type ServerConfig } from './config.ts';
 import { ExecutionEngine } from './engine/engine.ts';
@@ -19,7 +19,6 @@ import { scheduleRetention } from './history/retention.ts';
 import { HistoryStore } from './history/store.ts';
 import { loggerOptions, requestId } from './logging.ts';
 import { ServerMetrics } from './metrics.ts';
-import { createRegistry } from './registry.ts';
 import { componentRoutes } from './routes/components.ts';
 import { docsRoutes } from './routes/docs.ts';
 import { graphRoutes } from './routes/graphs.ts';
@@ -28,7 +27,8 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { workflowRoutes } from './routes/workflows.ts';
 import { wsRoutes } from './routes/ws.ts';
 import { SHARED_SCHEMAS } from './schemas/index.ts';
-import { validatorCompiler } from './validation.ts';
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
+import { lazySerializers, validatorCompiler } from './validation.ts';
 import { SERVER_VERSION } from './version.ts';
 import { WsHub } from './ws/hub.ts';
 import { zealPlugin } from './zeal/plugin.ts';
@@ -43,6 +43,11 @@ export interface ServerContext {
   hub: WsHub;
   /** Ids of the runs found Queued/Running at start (left by a process that died) and marked Failed. */
   recovered: string[];
+  /**
+   * Settles once the server is ready for everything: the component library registered and the
+   * start-up retention pass done. Only /health is answered before (the start-up stays short).
+   */
+  ready(): Promise<void>;
 }
 
 declare module 'fastify' {
@@ -54,7 +59,10 @@ declare module 'fastify' {
 export interface BuildServerOptions {
   /** Settings; anything left out has its default (see config.ts). */
   config?: Partial<ServerConfig>;
-  /** The component registry (default: createRegistry()). */
+  /**
+   * The component registry (default: every component the server offers, loaded in the background
+   * while the server starts: requests other than /health wait for it).
+   */
   registry?: ComponentRegistry;
   /** Where log lines go (default stdout). */
   logStream?: DestinationStream;
@@ -64,6 +72,19 @@ export interface BuildServerOptions {
 
 /** Close code for WebSocket clients when the server shuts down. */
 const GOING_AWAY = 1001;
+
+/**
+ * Loads the component library (a large module graph: the longest part of a cold start) after the
+ * server is up; a failure to load it is fatal, as it would be at start.
+ */
+function importComponents(registry: ComponentRegistry, app: FastifyInstance): Promise<void> {
+  return import('./registry.ts')
+    .then((m) => m.loadComponents(registry))
+    .catch((err: unknown) => {
+      app.log.fatal({ err }, 'the component library could not be loaded');
+      throw err;
+    });
+}
 
 export async function buildServer(options: BuildServerOptions = {}): Promise<FastifyInstance> {
   const config = resolveConfig(options.config);
@@ -77,19 +98,39 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
     trustProxy: false,
     // Closing waits for running runs (the shutdown grace period).
     pluginTimeout: config.shutdownGraceMs + 10_000,
+    // Response serializers are compiled on first use (start-up time).
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers(SerializerSelector() as never) as never } },
   });
-  app.setValidatorCompiler(validatorCompiler(SHARED_SCHEMAS));
+  const validators = validatorCompiler(SHARED_SCHEMAS);
+  app.setValidatorCompiler(validators);
+  // Schemas not used yet are compiled right after the server is up, off the start-up path.
+  app.addHook('onListen', async () => {
+    setImmediate(() => validators.precompile()).unref();
+  });
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   installErrorHandling(app, config.bodyLimitBytes);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
 
-  const registry = options.registry ?? (await createRegistry());
+  const registry = options.registry ?? new ComponentRegistry();
+
   const history = new HistoryStore(config.db);
   const recovered = history.recoverInterrupted();
   if (recovered.length) app.log.warn({ runs: recovered.length }, 'marked runs interrupted by the previous process as Failed');
-  const stopRetention = await scheduleRetention(history, { maxAgeMs: config.retentionDays * 86_400_000, maxRuns: config.retentionMaxRuns }, app.log);
+  const retention = scheduleRetention(history, { maxAgeMs: config.retentionDays * 86_400_000, maxRuns: config.retentionMaxRuns }, app.log);
+  // The component library loads just after the server starts listening (or at the first request,
+  // for a server that is only injected into), so the first answer does not wait for it.
+  let readiness: Promise<void> | undefined;
+  const ready = () => (readiness ??= Promise.all([
+    options.registry ? undefined : importComponents(registry, app), retention.firstPass,
+  ]).then(() => undefined));
+  app.addHook('onListen', async () => {
+    setTimeout(() => void ready().catch(() => {}), 1); // failures are logged; requests then fail with them
+  });
+  app.addHook('onRequest', async (request) => {
+    if (request.url !== '/health') await ready();
+  });
   const metrics = new ServerMetrics();
   const engine = new ExecutionEngine({
     registry, history, logger: app.log,
@@ -102,7 +143,7 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   });
   metrics.observe(engine);
   const hub = new WsHub({ engine, config, metrics, logger: app.log, sharedSchemas: SHARED_SCHEMAS });
-  app.decorate('actorflow', { config, registry, history, engine, metrics, hub, recovered });
+  app.decorate('actorflow', { config, registry, history, engine, metrics, hub, recovered, ready });
 
   app.addHook('onResponse', async (request, reply) => {
     // A refused WebSocket upgrade (401, 404, 429…) must not leave its socket open: nothing else
@@ -146,7 +187,7 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
     },
   });
   app.addHook('onClose', async () => {
-    stopRetention();
+    retention.stop();
     metrics.close();
     await history.close();
   });

@@ -7,8 +7,13 @@ import { registerScriptComponents } from '@actorflow/script';
 
 export async function createRegistry(): Promise<ComponentRegistry> {
   const registry = new ComponentRegistry();
+  await loadComponents(registry);
+  return registry;
+}
+
+/** Registers every component the server offers into `registry`. */
+export async function loadComponents(registry: ComponentRegistry): Promise<void> {
   await registerCoreComponents(registry);
   await registerComponents(registry);
   registerScriptComponents(registry);
-  return registry;
 }

@@ -23,13 +23,62 @@ export function createAjv(coerce: boolean, shared: readonly Record<string, unkno
   return ajv;
 }
 
-/** A fastify validator compiler using one strict Ajv for bodies and one coercing Ajv for the rest. */
-export function validatorCompiler(shared: readonly Record<string, unknown>[]): FastifySchemaCompiler<unknown> {
-  const strict = createAjv(false, shared);
-  const coercing = createAjv(true, shared);
-  return ({ schema, httpPart }) => {
-    const ajv = (httpPart as HttpPart | undefined) === 'body' ? strict : coercing;
-    return ajv.compile(schema as Record<string, unknown>) as ValidateFunction;
+/** An Ajv created when first asked for (start-up time: most schemas are compiled later). */
+export function ajvLater(coerce: boolean, shared: readonly Record<string, unknown>[]): () => Ajv {
+  let ajv: Ajv | undefined;
+  return () => (ajv ??= createAjv(coerce, shared));
+}
+
+/** A validator compiled on its first use; `compile()` compiles it ahead of time. */
+export type LazyValidator = ValidateFunction & { compile(): ValidateFunction };
+
+export function compileLater(ajv: () => Ajv, schema: Record<string, unknown>): LazyValidator {
+  let compiled: ValidateFunction | undefined;
+  const compile = () => (compiled ??= ajv().compile(schema));
+  const validate = ((data: unknown) => {
+    const fn = compile();
+    const valid = fn(data);
+    validate.errors = fn.errors;
+    return valid;
+  }) as LazyValidator;
+  validate.compile = compile;
+  return validate;
+}
+
+/**
+ * A fastify validator compiler using one strict Ajv for bodies and one coercing Ajv for the rest.
+ * Each schema is compiled when it is first needed (or by `precompile`, after the server listens),
+ * so compiling every route's schemas does not delay the first answered request.
+ */
+export function validatorCompiler(shared: readonly Record<string, unknown>[]): FastifySchemaCompiler<unknown> & { precompile(): void } {
+  const strict = ajvLater(false, shared);
+  const coercing = ajvLater(true, shared);
+  const pending: LazyValidator[] = [];
+  const compiler = ({ schema, httpPart }: { schema: unknown; httpPart?: string }) => {
+    const validate = compileLater((httpPart as HttpPart | undefined) === 'body' ? strict : coercing, schema as Record<string, unknown>);
+    pending.push(validate);
+    return validate;
+  };
+  return Object.assign(compiler, {
+    /** Compiles the schemas not compiled yet, one per event-loop turn (call once the server is up). */
+    precompile(): void {
+      const next = () => {
+        pending.shift()?.compile();
+        if (pending.length > 0) setImmediate(next).unref();
+      };
+      next();
+    },
+  }) as FastifySchemaCompiler<unknown> & { precompile(): void };
+}
+
+/** fastify's response serializer factory, compiling each route's serializer on first use. */
+export function lazySerializers(build: (external: unknown, options: unknown) => (route: unknown) => (data: unknown) => string) {
+  return (external: unknown, options: unknown) => {
+    const compileFor = build(external, options);
+    return (route: unknown) => {
+      let serialize: ((data: unknown) => string) | undefined;
+      return (data: unknown) => (serialize ??= compileFor(route))(data);
+    };
   };
 }
 

@@ -1,7 +1,8 @@
 // MySQL and MariaDB through `mysql2`: a pool per node; statements with parameters are prepared
 // and bound by the server (execute), statements without run as they are (query); transactions
 // on one pooled connection; driver errors (ER_* codes, SQLSTATE) made into DbErrors.
-import mysql from 'mysql2/promise';
+import { createRequire } from 'node:module';
+import type mysql from 'mysql2/promise';
 import { CONNECTION_REQUIRED, describeConnection, resolveServerConnection, serverConnectionProperties, tlsOptions, type ServerConnectionConfig } from './connection.ts';
 import { defineSqlActor, type SqlRunConfig } from './sql-actor.ts';
 import { fromDriverRow, toDriverValue, type DriverFailure, type SqlDatabase, type SqlResult, type SqlSession } from './sql-database.ts';
@@ -59,7 +60,9 @@ export function explainMysql(error: unknown): DriverFailure {
 export function openMysql(config: ServerConnectionConfig, env: Readonly<Record<string, string | undefined>>): SqlDatabase {
   const c = resolveServerConnection('mysql', config, env);
   const ssl = tlsOptions(c.ssl);
-  const pool = mysql.createPool({
+  // Loaded on first use: registering the component library stays fast.
+  const { createPool } = createRequire(import.meta.url)('mysql2/promise') as typeof mysql;
+  const pool = createPool({
     host: c.host, port: c.port, database: c.database, user: c.user, password: c.password ?? '',
     ...(ssl ? { ssl } : {}),
     connectionLimit: c.poolSize,

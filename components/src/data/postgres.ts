@@ -1,6 +1,7 @@
 // PostgreSQL through `pg`: a pool per node, parameterised statements ($n), transactions on one
 // pooled connection, and the server's errors (SQLSTATE, position, hint) made into DbErrors.
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import { CONNECTION_REQUIRED, describeConnection, resolveServerConnection, serverConnectionProperties, tlsOptions, type ServerConnectionConfig } from './connection.ts';
 import { defineSqlActor, type SqlRunConfig } from './sql-actor.ts';
 import { fromDriverRow, toDriverValue, type DriverFailure, type SqlDatabase, type SqlResult, type SqlSession } from './sql-database.ts';
@@ -48,7 +49,9 @@ export function explainPostgres(error: unknown): DriverFailure {
 export function openPostgres(config: ServerConnectionConfig, env: Readonly<Record<string, string | undefined>>): SqlDatabase {
   const c = resolveServerConnection('postgres', config, env);
   const ssl = tlsOptions(c.ssl);
-  const pool = new pg.Pool({
+  // Loaded on first use: registering the component library stays fast.
+  const { Pool } = createRequire(import.meta.url)('pg') as typeof pg;
+  const pool = new Pool({
     host: c.host, port: c.port, database: c.database, user: c.user,
     // A function, so pg never falls back to the server's own PGPASSWORD.
     password: c.password ?? (() => ''),

@@ -5,7 +5,9 @@
 // size limits and body parsing (JSON, text or bytes).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ActorflowError } from '@actorflow/network';
-import { Agent } from 'undici';
+import { createRequire } from 'node:module';
+import type * as Undici from 'undici';
+import type { Agent } from 'undici';
 import type { AddressGuard } from './address-guard.ts';
 import { BlockedAddressError } from './address-guard.ts';
 
@@ -111,7 +113,9 @@ export class HttpClient {
 
   constructor(options: HttpClientOptions) {
     this.options = options;
-    this.#agent = new Agent(options.guard ? { connect: { lookup: options.guard.lookup } } : {});
+    // undici is loaded on first use: registering the component library stays fast.
+    const { Agent: UndiciAgent } = createRequire(import.meta.url)('undici') as typeof Undici;
+    this.#agent = new UndiciAgent(options.guard ? { connect: { lookup: options.guard.lookup } } : {});
   }
 
   /**

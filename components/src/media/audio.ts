@@ -1,12 +1,13 @@
 // media/AudioInput: audio (WAV, MP3, FLAC, Ogg/Opus/Vorbis, AAC/M4A, AIFF, …) read with
 // music-metadata — duration, codec, container, sample rate, channels, bit depth, bitrate and tags.
-import { parseBuffer, type IAudioMetadata } from 'music-metadata';
+import type { IAudioMetadata } from 'music-metadata';
 import { defineMediaInput, defined, notOfKind, type MediaInputConfig, type MediaType } from './media-input.ts';
 import { mediaError } from './source.ts';
 
 /** Parses audio (or a media container) with music-metadata; MEDIA_CORRUPT when it cannot. */
 export async function parseMedia(bytes: Uint8Array, type: MediaType | undefined): Promise<IAudioMetadata> {
   try {
+    const { parseBuffer } = await import('music-metadata'); // loaded on first use
     return await parseBuffer(bytes, type ? { mimeType: type.mime, size: bytes.byteLength } : { size: bytes.byteLength }, { duration: true, skipCovers: true });
   } catch (err) {
     throw mediaError('MEDIA_CORRUPT', `the ${type?.mime ?? 'input'} cannot be read: ${(err as Error).message}`, 'the file is damaged, truncated or not a supported format');

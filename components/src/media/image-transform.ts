@@ -2,9 +2,9 @@
 // fit mode, EXIF orientation applied, output as JPEG, PNG, WebP, AVIF, TIFF or GIF (animation
 // kept for GIF/WebP), metadata stripped.
 import { defineActor } from '@actorflow/network';
-import sharp, { type OutputInfo } from 'sharp';
+import type { OutputInfo } from 'sharp';
 import { ENV_VAR_KEYS } from '../integration/checks.ts';
-import { imageType, readImage } from './image.ts';
+import { imageType, loadSharp, readImage } from './image.ts';
 import { detectType } from './media-input.ts';
 import { MEDIA_SOURCE_PROPERTIES, MediaLoader, mediaError, type MediaSourceConfig } from './source.ts';
 
@@ -67,7 +67,7 @@ export const ImageTransform = defineActor({
     const inputFormat = metadata.format as string;
     const format: OutputFormat = c.format !== 'same' ? c.format : (OUTPUT_FORMATS as readonly string[]).includes(inputFormat) ? inputFormat as OutputFormat : 'png';
     const animated = ANIMATED.has(format) && ((metadata.pages as number | undefined) ?? 1) > 1;
-    let image = sharp(media.bytes, { animated });
+    let image = loadSharp()(media.bytes, { animated });
     if (c.autoOrient) image = image.autoOrient();
     if (c.width !== undefined || c.height !== undefined) {
       image = image.resize({ width: c.width, height: c.height, fit: c.fit, withoutEnlargement: c.withoutEnlargement, background: c.background });

@@ -1,6 +1,10 @@
 // media/ImageInput: images (JPEG, PNG, WebP, GIF, AVIF, HEIF, TIFF, SVG) read with sharp —
 // format, dimensions as displayed (EXIF orientation applied), channels, alpha, density, frames.
-import sharp, { type Metadata } from 'sharp';
+import { createRequire } from 'node:module';
+import type { default as Sharp, Metadata } from 'sharp';
+
+/** sharp (libvips), loaded on first use: registering the component library stays fast. */
+export const loadSharp = (): typeof Sharp => createRequire(import.meta.url)('sharp') as typeof Sharp;
 import { defineMediaInput, defined, notOfKind, type MediaInputConfig, type MediaType } from './media-input.ts';
 import { mediaError } from './source.ts';
 
@@ -23,7 +27,7 @@ export async function readImage(bytes: Uint8Array, type: MediaType | undefined):
   }
   let m: Metadata;
   try {
-    m = await sharp(bytes).metadata();
+    m = await loadSharp()(bytes).metadata();
   } catch (err) {
     if (!type) throw notOfKind('image', undefined, bytes);
     throw mediaError('MEDIA_CORRUPT', `the ${type.mime} image cannot be read: ${(err as Error).message}`, 'the file is damaged or truncated; send a complete image');

@@ -3,7 +3,7 @@
 // its name); media of another kind refused; and out come the bytes, the type and the metadata
 // the kind's reader finds (dimensions, duration, codecs…).
 import { defineActor, type ActorDefinition } from '@actorflow/network';
-import { fileTypeFromBuffer } from 'file-type';
+
 import { ENV_VAR_KEYS } from '../integration/checks.ts';
 import { MEDIA_SOURCE_PROPERTIES, MediaLoader, mediaError, type LoadedMedia, type MediaOrigin, type MediaSourceConfig } from './source.ts';
 
@@ -47,6 +47,7 @@ export function defined<T extends Record<string, unknown>>(fields: T): Partial<T
 
 /** The type of some bytes from their signature, or undefined. */
 export async function detectType(bytes: Uint8Array): Promise<MediaType | undefined> {
+  const { fileTypeFromBuffer } = await import('file-type'); // loaded on first use
   const found = await fileTypeFromBuffer(bytes);
   return found && { mime: found.mime, ext: found.ext };
 }

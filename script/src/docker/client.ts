@@ -1,6 +1,7 @@
 // The Docker engine connection (dockerode) and a cheap "is Docker usable here, and if not why" probe.
 import { existsSync } from 'node:fs';
-import Docker from 'dockerode';
+import { createRequire } from 'node:module';
+import type Docker from 'dockerode';
 
 /** The local engine socket: $DOCKER_HOST (unix://…) or /var/run/docker.sock. */
 export function dockerSocketPath(): string {
@@ -12,7 +13,9 @@ let client: Docker | undefined;
 
 /** The shared dockerode client for the local engine. */
 export function dockerClient(): Docker {
-  client ??= new Docker({ socketPath: dockerSocketPath() });
+  // dockerode is loaded on first use: most processes never need Docker.
+  const DockerClient = createRequire(import.meta.url)('dockerode') as typeof Docker;
+  client ??= new DockerClient({ socketPath: dockerSocketPath() });
   return client;
 }
 

@@ -1,27 +1,29 @@
 // `actorflow serve`: the server with the embedded defaults (SQLite history next to you, loopback
 // only), graceful shutdown on SIGTERM/SIGINT (a second signal exits at once).
-import { watchActors, type ActorWatcher } from '@actorflow/script';
+import type { ComponentRegistry } from '@actorflow/network';
+import type { ActorWatcher } from '@actorflow/script';
 import { buildServer } from '../app.ts';
 import { defaultConfig, loadConfig } from '../config.ts';
 import { inspectGraph } from '../engine/graph-intake.ts';
-import { createRegistry } from '../registry.ts';
 import { formatProblems, readGraphFile } from './output.ts';
 
 export async function serveCommand(flags: Record<string, string | undefined>): Promise<number> {
   const config = loadConfig(flags, process.env);
   const example = flags.example;
+  // The server answers at once; the component library loads meanwhile (app.actorflow.ready()).
+  const app = await buildServer({ config });
+  await app.listen({ host: config.host, port: config.port });
+  await app.actorflow.ready();
   if (example) {
     const { maxNodes, maxEdges, maxIipBytes } = defaultConfig();
-    const { valid, problems } = inspectGraph(readGraphFile(example), await createRegistry(), { maxNodes, maxEdges, maxIipBytes });
+    const { valid, problems } = inspectGraph(readGraphFile(example), app.actorflow.registry, { maxNodes, maxEdges, maxIipBytes });
     if (!valid) {
       process.stderr.write(`actorflow serve: the example graph ${example} is invalid:\n${formatProblems(problems)}\n`);
+      await app.close();
       return 1;
     }
   }
-  const registry = await createRegistry();
-  const watcher = flags.actors ? await watchScripts(flags.actors, registry) : undefined;
-  const app = await buildServer({ config, registry });
-  await app.listen({ host: config.host, port: config.port });
+  const watcher = flags.actors ? await watchScripts(flags.actors, app.actorflow.registry) : undefined;
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -56,8 +58,9 @@ export async function serveCommand(flags: Record<string, string | undefined>): P
 }
 
 /** `--actors DIR`: registers the folder's *.actor.* scripts, reloads them on change, reports broken ones (file:line). */
-async function watchScripts(dir: string, registry: Awaited<ReturnType<typeof createRegistry>>): Promise<ActorWatcher> {
+async function watchScripts(dir: string, registry: ComponentRegistry): Promise<ActorWatcher> {
   const say = (line: string) => process.stderr.write(`actorflow: ${line}\n`);
+  const { watchActors } = await import('@actorflow/script');
   const watcher = await watchActors(dir, registry, {
     onProblem: (problem) => say(`actor script problem: ${problem.message}`),
     onChange: (event) => {

@@ -20,7 +20,6 @@ import { terminalEvent } from '../views.ts';
 import { EventLog } from './event-log.ts';
 import { Execution } from './execution.ts';
 import { intakeGraph, intakeNetwork, inputProblems, type GraphLimits } from './graph-intake.ts';
-import { runUntilStopped } from './keep-alive.ts';
 import { RunQueue } from './run-queue.ts';
 import { WebhookDispatcher, type WebhookOptions, type WebhookTarget } from './webhooks.ts';
 
@@ -336,7 +335,7 @@ export class ExecutionEngine {
       let result: RunResult;
       try {
         const options = { input: exec.input, signal: exec.abort.signal, timeoutMs: exec.timeoutMs };
-        result = exec.keepAlive ? await runUntilStopped(net, options) : await net.run(options);
+        result = await net.run({ ...options, untilStopped: exec.keepAlive });
       } catch (err) {
         // Network.run reports failures in its result; reaching here is a runtime bug.
         log.error({ err }, 'network run threw');

@@ -173,14 +173,14 @@ export class NetworkSession {
     if (!net.send(name, value)) await Promise.race([net.drained(name), this.#endedPromise]);
   }
 
-  /** Graph edits the running network could not follow so far (the network records them as errors of no actor). */
+  /** Graph edits the running network could not follow so far. */
   liveEditFailures(): number {
-    return this.#network?.errors().filter((e) => e.actorId === '').length ?? 0;
+    return this.#network?.liveEditFailures().length ?? 0;
   }
 
   /** The message of the latest live-edit failure when there were more than `since`. */
   liveEditFailure(since: number): string | undefined {
-    const failures = this.#network?.errors().filter((e) => e.actorId === '') ?? [];
+    const failures = this.#network?.liveEditFailures() ?? [];
     return failures.length > since ? failures[failures.length - 1].error.message : undefined;
   }
 

@@ -3,7 +3,7 @@
 // Unknown payload keys are ignored, as FBP clients send extras (`baseDir` in graph:clear, the
 // legacy `secret`); `graph` is checked by the handlers, which FBP clients expect exact errors from.
 import type { ValidateFunction } from 'ajv';
-import { createAjv, schemaProblem } from '../validation.ts';
+import { ajvLater, compileLater, schemaProblem } from '../validation.ts';
 import { FbpError, type Subprotocol } from './protocol.ts';
 
 const name = { type: 'string', minLength: 1 } as const;
@@ -70,8 +70,8 @@ export class PayloadValidator {
   readonly #validators = new Map<string, ValidateFunction>();
 
   constructor() {
-    const ajv = createAjv(false, []);
-    for (const [key, schema] of Object.entries(PAYLOADS)) this.#validators.set(key, ajv.compile(schema));
+    const ajv = ajvLater(false, []);
+    for (const [key, schema] of Object.entries(PAYLOADS)) this.#validators.set(key, compileLater(ajv, schema));
   }
 
   /** The commands of a subprotocol this runtime understands. */

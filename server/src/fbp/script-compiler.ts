@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ComponentDefinition } from '@actorflow/network';
-import { defaultScriptFactories, defineScriptComponent, normalizePorts, type ScriptRuntime } from '@actorflow/script';
+import type { ScriptRuntime } from '@actorflow/script';
 import type { ComponentCompiler } from './source-components.ts';
 
 /** component:source languages and the script runtime and file extension of each. */
@@ -36,6 +36,8 @@ export class ScriptCompiler implements ComponentCompiler {
     // Every version gets its own file: networks already running keep reading the one they started with.
     const file = join(await this.#dir, `${name.replace(/[^A-Za-z0-9_-]/g, '_')}.${++this.#versions}.actor.${extension}`);
     await writeFile(file, code);
+    // The script package is loaded the first time a component is made (start-up time).
+    const { defaultScriptFactories, defineScriptComponent, normalizePorts } = await import('@actorflow/script');
     const factory = defaultScriptFactories[runtime];
     const declared = factory.describe ? await factory.describe({ file }) : { name, inports: {}, outports: {} };
     const noPorts = Object.keys(declared.inports).length === 0 && Object.keys(declared.outports).length === 0;

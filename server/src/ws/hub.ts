@@ -31,7 +31,7 @@ import { toJsonText } from '../json-values.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import { isTerminal, type RunRecord } from '../run-record.ts';
 import { EXECUTION_ID_PATTERN } from '../schemas/common.ts';
-import { createAjv, schemaProblem } from '../validation.ts';
+import { ajvLater, compileLater, schemaProblem } from '../validation.ts';
 import { terminalEvent } from '../views.ts';
 import { Outbox } from './outbox.ts';
 
@@ -142,8 +142,8 @@ export class WsHub {
 
   constructor(options: HubOptions) {
     this.#o = options;
-    const ajv = createAjv(false, options.sharedSchemas);
-    this.#validators = new Map(Object.entries(MESSAGE_SCHEMAS).map(([type, schema]) => [type, ajv.compile(schema)]));
+    const ajv = ajvLater(false, options.sharedSchemas);
+    this.#validators = new Map(Object.entries(MESSAGE_SCHEMAS).map(([type, schema]) => [type, compileLater(ajv, schema)]));
   }
 
   /** Connected clients. */

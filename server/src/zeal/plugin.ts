@@ -5,7 +5,6 @@
 //   GET  /zeal/status      connections, template registration, counters
 //   GET  /zeal/runs/:id    what a run's bridge delivered to Zeal and what it dropped
 import { randomUUID } from 'node:crypto';
-import { zealTemplateAliases } from '@actorflow/components';
 import { toGraphJson } from '@actorflow/network';
 import type { FastifyInstance } from 'fastify';
 import { envelopeSchema, ok } from '../envelope.ts';
@@ -81,13 +80,21 @@ export async function zealPlugin(app: FastifyInstance, options: ZealPluginOption
     reports.set(id, report);
     if (reports.size > REPORTS_KEPT) reports.delete(reports.keys().next().value!);
   };
-  const integration = new ZealIntegration({ config, registry, launch: engineLauncher(engine), log, aliases: options.aliases ?? zealTemplateAliases });
+  const integration = new ZealIntegration({ config, registry, launch: engineLauncher(engine), log, ...(options.aliases ? { aliases: options.aliases } : {}) });
   const unfollow = followEngine(integration, engine, keep);
+  let closed = false;
   app.addHook('onReady', async () => {
-    integration.start();
-    if (integration.tracing || integration.live) log.info({ restUrl: config.restUrl ?? null, zipUrl: config.zipUrl ?? null, namespace: config.namespace, workflows: config.workflows }, 'zeal: bridge on');
+    // The component library (and its template table) loads while the server starts: Zeal is
+    // connected once both are there, without holding the server back.
+    void app.actorflow.ready().then(async () => {
+      if (!options.aliases) integration.resolver.addAliases((await import('@actorflow/components')).zealTemplateAliases);
+      if (closed) return;
+      integration.start();
+      if (integration.tracing || integration.live) log.info({ restUrl: config.restUrl ?? null, zipUrl: config.zipUrl ?? null, namespace: config.namespace, workflows: config.workflows }, 'zeal: bridge on');
+    }, () => {});
   });
   app.addHook('onClose', async () => {
+    closed = true;
     unfollow();
     integration.close();
   });

@@ -3,7 +3,9 @@
 // with backoff, handles every `error` code, and sends through a bounded outbox that keeps order
 // between runtime events and binary stream frames and never holds more than `ackWindow`
 // unacknowledged events on the wire. Our own events echoed back as `zip.event` are ignored.
-import { io, type Socket } from 'socket.io-client';
+import { createRequire } from 'node:module';
+import type * as SocketIo from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type { ZipTuning } from './config.ts';
 import { silentLogger, type ZealLogger } from './logger.ts';
 import { backoffDelay } from './rest-client.ts';
@@ -127,6 +129,8 @@ export class ZipConnection {
       workflowId: options.workflowId, state: 'connecting', connects: 0, disconnects: 0, authFailures: 0,
       sent: 0, acknowledged: 0, rejected: {}, dropped: 0, framesSent: 0, framesDropped: 0, echoes: 0,
     };
+    // socket.io-client is loaded when Zeal is first connected (most servers never are).
+    const { io } = createRequire(import.meta.url)('socket.io-client') as typeof SocketIo;
     this.#socket = io(options.url, {
       path: options.path,
       transports: ['websocket'],
