@@ -23,6 +23,11 @@ import type {
 /** Default inbox capacity of a connection, in messages. */
 export const DEFAULT_CAPACITY = 256;
 
+/** What aborts actors' signals when a network stops, by reason (made once: networks stop often). */
+const STOPPED: Record<NetworkShutdownReason, ActorflowError> = Object.fromEntries(
+  (['completed', 'stopped', 'failed', 'timeout'] as const).map((r) => [r, new ActorflowError('NETWORK_STOPPED', `the network stopped (${r})`, '')]),
+) as Record<NetworkShutdownReason, ActorflowError>;
+
 /** The producer of exported-inport channels: `send()` returns the drain promise itself. */
 const EXTERNAL: ChannelProducer = { onChannelFull() {}, onChannelDrained() {} };
 
@@ -273,7 +278,7 @@ export class Network implements RunnerHost {
   async #stop(): Promise<void> {
     const wasStarted = this.#status !== 'created';
     this.#status = 'stopping';
-    this.#abort.abort(new ActorflowError('NETWORK_STOPPED', `network ${this.id} stopped (${this.#shutdownReason})`, ''));
+    this.#abort.abort(STOPPED[this.#shutdownReason]);
     this.#unfollow?.();
     this.scheduler.clear();
     for (const r of this.#runners.values()) r.deactivate();

@@ -320,11 +320,8 @@ export class ExecutionEngine {
         return;
       }
       exec.attach(net);
-      let shutdownLogged!: () => void;
-      const logComplete = new Promise<void>((resolve) => (shutdownLogged = resolve));
       const logSub = this.#logTypes.length === 0 ? null : net.events.subscribe((event) => {
         exec.eventLog.push(event);
-        if (event._type === 'NetworkShutdown') shutdownLogged();
       }, { types: this.#logTypes, bufferSize: 100_000 });
       // Running is announced, not persisted: the history records acceptance and the end, and a
       // run found Queued after a crash is marked interrupted just like a Running one.
@@ -344,7 +341,7 @@ export class ExecutionEngine {
       }
       // The stored log should end with NetworkShutdown, delivered asynchronously by the hub.
       if (logSub) {
-        await within(logComplete, 100);
+        await within(net.events.flushed(), 100);
         logSub.unsubscribe();
       }
       await this.#finish(exec, {
