@@ -85,6 +85,8 @@ export interface RunRecord {
   /** Events left out of the stored event log (it keeps the first and last halves). */
   eventsDropped: number;
   webhook: WebhookState | null;
+  /** What integrations reported about the run after it ended, by integration (e.g. `zeal`). */
+  integrations: Record<string, unknown>;
 }
 
 /** The graph and input of a run, as submitted. */

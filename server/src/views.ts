@@ -57,6 +57,7 @@ export function executionView(r: RunRecord, payload?: Partial<RunPayload>) {
     errors: r.errors,
     events_dropped: r.eventsDropped,
     webhook: r.webhook && { url: r.webhook.url, delivered: r.webhook.delivered, failed: r.webhook.failed, attempts: r.webhook.attempts, last_error: r.webhook.lastError },
+    integrations: r.integrations,
     ...(payload?.graph !== undefined ? { graph: payload.graph } : {}),
     ...(payload?.input !== undefined ? { input: payload.input } : {}),
   };

@@ -10,7 +10,7 @@ import type { RunRecord } from '../src/run-record.ts';
 function record(id: string, patch: Partial<RunRecord> = {}): RunRecord {
   return {
     id, workflowId: 'wf', graphName: 'g', source: 'rest', status: 'Queued', createdAt: 1000, startedAt: null, finishedAt: null,
-    metadata: { workflow_id: 'wf' }, results: null, stats: null, errors: [], error: null, eventsDropped: 0, webhook: null, ...patch,
+    metadata: { workflow_id: 'wf' }, results: null, stats: null, errors: [], error: null, eventsDropped: 0, webhook: null, integrations: {}, ...patch,
   };
 }
 
@@ -143,5 +143,13 @@ describe('HistoryStore', () => {
     db.close();
     assert.throws(() => new HistoryStore(path), /schema version 99, newer than this server/);
     store = new HistoryStore(':memory:');
+  });
+
+  it('keeps what integrations report about a run, by integration, next to the run', async () => {
+    await store.insert(record('r1'), payload);
+    await store.annotate('r1', 'zeal', { delivered: 10, dropped: 2 });
+    await store.annotate('r1', 'other', { ok: true });
+    assert.deepEqual(store.get('r1')!.integrations, { zeal: { delivered: 10, dropped: 2 }, other: { ok: true } });
+    await assert.rejects(store.annotate('r1', 'bad name', {}), /must be an identifier/);
   });
 });

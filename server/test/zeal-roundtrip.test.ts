@@ -63,6 +63,11 @@ describe('Zeal drives a run through the server', () => {
     assert.equal(report.dropped, 0);
     assert.equal(report.sinks.trace.completed, true);
     assert.equal(report.sinks.zip.acknowledged, report.sinks.zip.queued);
+    const stored = await until(async () => {
+      const r = await server.request('GET', `/workflows/${executionId}`);
+      return r.body.data?.integrations?.zeal;
+    });
+    assert.equal(stored.dropped, 0, 'the bridge report is kept in the run history');
   });
 
   it('tells Zeal why when there is no stored graph to run', async () => {

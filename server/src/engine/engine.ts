@@ -209,7 +209,7 @@ export class ExecutionEngine {
       const record: RunRecord = {
         id, workflowId: typeof metadata.workflow_id === 'string' ? metadata.workflow_id : null, graphName: graph.name || null,
         source: request.source, status: 'Queued', createdAt: Date.now(), startedAt: null, finishedAt: null,
-        metadata: storedMetadata(metadata), results: null, stats: null, errors: [], error: null, eventsDropped: 0,
+        metadata: storedMetadata(metadata), results: null, stats: null, errors: [], error: null, eventsDropped: 0, integrations: {},
         webhook: webhook && { url: webhook.url, delivered: 0, failed: 0, attempts: 0, lastError: null },
       };
       const exec = new Execution({

@@ -44,6 +44,8 @@ const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX idempotency_by_run ON idempotency_keys(run_id);
    CREATE INDEX runs_by_graph ON runs(graph_hash);`,
+  // What integrations report about a run after it ended (e.g. the Zeal bridge: delivered and dropped counts).
+  `ALTER TABLE runs ADD COLUMN integrations TEXT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -72,9 +72,10 @@ interface RunRow {
   error: string | null;
   events_dropped: number;
   webhook: string | null;
+  integrations: string | null;
 }
 
-const RECORD_COLUMNS = 'seq, id, workflow_id, graph_name, source, status, created_at, started_at, finished_at, metadata, results, stats, errors, error, events_dropped, webhook';
+const RECORD_COLUMNS = 'seq, id, workflow_id, graph_name, source, status, created_at, started_at, finished_at, metadata, results, stats, errors, error, events_dropped, webhook, integrations';
 
 function parseJson<T>(text: string | null): T | null {
   return text === null ? null : (JSON.parse(text) as T);
@@ -101,6 +102,7 @@ function toRecord(row: RunRow): RunRecord {
     error: parseJson(row.error),
     eventsDropped: row.events_dropped,
     webhook: parseJson(row.webhook),
+    integrations: parseJson(row.integrations) ?? {},
   };
 }
 
@@ -189,6 +191,15 @@ export class HistoryStore {
     const write: Write = [['updateRun', this.#mutable(record)]];
     if (events) write.push(['saveEvents', [record.id, toJsonText(events.events), events.dropped]]);
     await this.#writes.write(write);
+  }
+
+  /**
+   * Records what an integration reports about a run (under `integrations[name]`), e.g. the Zeal
+   * bridge's delivered and dropped counts once the run ended; resolves once committed.
+   */
+  async annotate(id: string, name: string, report: unknown): Promise<void> {
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw new Error(`annotate: integration name '${name}' must be an identifier`);
+    await this.#writes.write([['annotateRun', [name, JSON.stringify(report), id]]]);
   }
 
   get(id: string): RunRecord | undefined {

@@ -7,6 +7,7 @@ export const WRITE_STATEMENTS = {
               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   insertKey: 'INSERT INTO idempotency_keys (scope, key, request_hash, run_id) VALUES (?, ?, ?, ?)',
   updateRun: 'UPDATE runs SET status = ?, started_at = ?, finished_at = ?, results = ?, stats = ?, errors = ?, error = ?, events_dropped = ?, webhook = ? WHERE id = ?',
+  annotateRun: `UPDATE runs SET integrations = json_set(COALESCE(integrations, '{}'), '$.' || ?, json(?)) WHERE id = ?`,
   saveEvents: 'INSERT INTO run_events (run_id, events, dropped) VALUES (?, ?, ?) ON CONFLICT(run_id) DO UPDATE SET events = excluded.events, dropped = excluded.dropped',
   pruneByAge: `DELETE FROM runs WHERE status IN ('Completed', 'Failed', 'Cancelled') AND finished_at < ?`,
   pruneByCount: `DELETE FROM runs WHERE status IN ('Completed', 'Failed', 'Cancelled') AND seq <= (

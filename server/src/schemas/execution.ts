@@ -81,7 +81,7 @@ export const ExecutionSummarySchema = {
 export const ExecutionSchema = {
   $id: 'Execution',
   type: 'object',
-  required: [...SUMMARY_REQUIRED, 'metadata', 'result', 'stats', 'errors', 'events_dropped', 'webhook'],
+  required: [...SUMMARY_REQUIRED, 'metadata', 'result', 'stats', 'errors', 'events_dropped', 'webhook', 'integrations'],
   properties: {
     ...summaryProperties,
     metadata: { type: 'object', additionalProperties: true, description: 'The request\'s metadata (webhook header values redacted).' },
@@ -126,6 +126,10 @@ export const ExecutionSchema = {
       },
     },
     events_dropped: { type: 'integer', description: 'Events left out of the stored event log.' },
+    integrations: {
+      type: 'object', additionalProperties: true,
+      description: 'What integrations reported about the run after it ended, by integration: `zeal` holds the Zeal bridge report (events and trace rows delivered, dropped, failed requests).',
+    },
     webhook: {
       type: ['object', 'null'],
       required: ['url', 'delivered', 'failed', 'attempts', 'last_error'],

@@ -69,7 +69,7 @@ function invalidWorkflow(err: ZealConversionError, at: string): ApiError {
 }
 
 export async function zealPlugin(app: FastifyInstance, options: ZealPluginOptions = {}): Promise<void> {
-  const { engine, registry, config: server } = app.actorflow;
+  const { engine, registry, history, config: server } = app.actorflow;
   const config = options.config ?? resolveZealConfig({
     ZEAL_URL: server.zealUrl, ZEAL_ZIP_URL: server.zealZipUrl, ZEAL_API_KEY: server.zealApiKey,
     ZEAL_NAMESPACE: server.zealNamespace, ZEAL_WORKFLOWS: server.zealWorkflows.join(','),
@@ -79,6 +79,10 @@ export async function zealPlugin(app: FastifyInstance, options: ZealPluginOption
   const keep = (id: string, report: BridgeReport) => {
     reports.set(id, report);
     if (reports.size > REPORTS_KEPT) reports.delete(reports.keys().next().value!);
+    // The report (what reached Zeal, what was dropped) is kept in the run's history too.
+    history.annotate(id, 'zeal', report).catch((err: unknown) => {
+      if (!history.closed) log.warn({ err, run_id: id }, 'zeal: the bridge report could not be saved in the history');
+    });
   };
   const integration = new ZealIntegration({ config, registry, launch: engineLauncher(engine), log, ...(options.aliases ? { aliases: options.aliases } : {}) });
   const unfollow = followEngine(integration, engine, keep);
