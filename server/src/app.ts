@@ -66,7 +66,7 @@ export interface BuildServerOptions {
   registry?: ComponentRegistry;
   /** Where log lines go (default stdout). */
   logStream?: DestinationStream;
-  /** Environment graphs may read through env_vars (default: process.env without ACTORFLOW_*). */
+  /** Environment graphs may read through env_vars (default: process.env without ACTORFLOW_* and ZEAL_*). */
   graphEnv?: Record<string, string | undefined>;
 }
 

@@ -105,3 +105,30 @@ describe('rate limiting and CORS', () => {
     }
   });
 });
+
+describe('secrets and graphs', () => {
+  it("never lets a graph read the server's own settings (ACTORFLOW_*, ZEAL_*) through env_vars", async () => {
+    process.env.ZEAL_API_KEY = 'zeal-secret-value';
+    process.env.ACTORFLOW_TEST_SECRET = 'server-secret-value';
+    process.env.AF_VISIBLE = 'visible';
+    const s = await startServer();
+    try {
+      const graph = (vars: Record<string, string>) => ({
+        caseSensitive: false, properties: { name: 'env' },
+        processes: { r: { id: 'r', component: 'core/Repeat', metadata: { env_vars: vars } } },
+        connections: [], inports: {}, outports: {},
+      });
+      for (const name of ['ZEAL_API_KEY', 'ACTORFLOW_TEST_SECRET']) {
+        const refused = await s.request('POST', '/workflows', { graph_json: graph({ [name]: 'required' }) });
+        assert.equal(refused.status, 400, name);
+        assert.equal(refused.body.problems[0].code, 'MISSING_ENV');
+      }
+      assert.equal((await s.request('POST', '/workflows', { graph_json: graph({ AF_VISIBLE: 'required' }) })).status, 202);
+    } finally {
+      await s.close();
+      delete process.env.ZEAL_API_KEY;
+      delete process.env.ACTORFLOW_TEST_SECRET;
+      delete process.env.AF_VISIBLE;
+    }
+  });
+});

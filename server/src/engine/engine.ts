@@ -41,7 +41,7 @@ export interface EngineOptions {
   webhooks: Omit<WebhookOptions, 'logger'>;
   /** Called with the outcome of each webhook event (for metrics). */
   onWebhookResult?: (delivered: boolean) => void;
-  /** Environment graphs may read through `env_vars`. Default: process.env without ACTORFLOW_* (server secrets). */
+  /** Environment graphs may read through `env_vars`. Default: process.env without ACTORFLOW_* and ZEAL_* (server settings and secrets). */
   env?: Record<string, string | undefined>;
 }
 
@@ -86,9 +86,12 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Variables of the server's own settings and secrets (never visible to graphs). */
+const SERVER_SETTINGS = /^(ACTORFLOW|ZEAL)_/;
+
 /** The environment without the server's own settings and secrets. */
 function graphEnvironment(env: Record<string, string | undefined>): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('ACTORFLOW_')));
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !SERVER_SETTINGS.test(k)));
 }
 
 /** Request metadata as stored: webhook header values are secrets and never persisted. */
