@@ -11,8 +11,39 @@ function waits(runner: NodeRunner, blocked: ReadonlySet<NodeRunner>): Channel[] 
   return runner.busy && runner.drainWait?.full ? [runner.drainWait] : [];
 }
 
-/** Releases deadlocked nodes; returns true if it found any. */
-export function breakDeadlock(blocked: Set<NodeRunner>, drainWaiting: ReadonlySet<NodeRunner>, scheduler: Scheduler): boolean {
+/** The nodes of one scheduler that wait for room in a full channel. */
+export class Waits {
+  /** Nodes with queued input that won't fire until a downstream channel has room. */
+  readonly blocked = new Set<NodeRunner>();
+  /** Nodes whose async firing awaits a drain promise of a full channel. */
+  readonly draining = new Set<NodeRunner>();
+
+  /** A node with queued input is (no longer) waiting for a full downstream channel. */
+  setBlocked(runner: NodeRunner, blocked: boolean): void {
+    if (blocked) this.blocked.add(runner);
+    else this.blocked.delete(runner);
+  }
+
+  /** A node handed out (or no longer has) a drain promise of a full channel. */
+  setDrainWait(runner: NodeRunner, channel: Channel | null): void {
+    if (channel) this.draining.add(runner);
+    else this.draining.delete(runner);
+  }
+
+  /** Forgets a removed node. */
+  delete(runner: NodeRunner): void {
+    this.blocked.delete(runner);
+    this.draining.delete(runner);
+  }
+
+  /** Releases deadlocked nodes; returns true if it found any. Call when the scheduler is quiet. */
+  breakDeadlock(scheduler: Scheduler): boolean {
+    if (this.blocked.size === 0 && this.draining.size === 0) return false;
+    return breakDeadlock(this.blocked, this.draining, scheduler);
+  }
+}
+
+function breakDeadlock(blocked: Set<NodeRunner>, drainWaiting: ReadonlySet<NodeRunner>, scheduler: Scheduler): boolean {
   const stuck = new Set<NodeRunner>();
   for (const r of blocked) stuck.add(r);
   for (const r of drainWaiting) if (waits(r, blocked).length > 0) stuck.add(r);

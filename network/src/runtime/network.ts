@@ -13,7 +13,7 @@ import { EventHub } from './event-hub.ts';
 import { errorInfo, type ErrorInfo, type NetworkShutdownReason } from './events.ts';
 import { NodeRunner, type FailurePhase, type RunnerHost } from './node-runner.ts';
 import { buildPlan, MAIN_THREAD, type Plan, type PlanBuilder, type PlannedEdge, type PlannedNode } from './plan.ts';
-import { breakDeadlock } from './deadlock.ts';
+import { Waits } from './deadlock.ts';
 import { Scheduler } from './scheduler.ts';
 import { ThreadPartitions } from '../threads/partitions.ts';
 import type {
@@ -52,8 +52,7 @@ export class Network implements RunnerHost {
   readonly #liveEditFailures: { change: string; error: ErrorInfo }[] = [];
   #started!: () => void;
   readonly #startedPromise = new Promise<void>((resolve) => (this.#started = resolve));
-  readonly #blocked = new Set<NodeRunner>();
-  readonly #drainWaiting = new Set<NodeRunner>();
+  readonly waits = new Waits();
   readonly #abort = new AbortController();
   readonly #outputListeners: ((port: string, value: unknown) => void)[] = [];
   #idleWaiters: (() => void)[] = [];
@@ -365,20 +364,10 @@ export class Network implements RunnerHost {
 
   // ------------------------------------------------------------------ RunnerHost
 
-  setBlocked(runner: NodeRunner, blocked: boolean): void {
-    if (blocked) this.#blocked.add(runner);
-    else this.#blocked.delete(runner);
-  }
-
-  setDrainWait(runner: NodeRunner, channel: Channel | null): void {
-    if (channel) this.#drainWaiting.add(runner);
-    else this.#drainWaiting.delete(runner);
-  }
-
   checkIdle(): void {
     if (this.#status !== 'running' || this.scheduler.busy) return;
-    if ((this.#blocked.size > 0 || this.#drainWaiting.size > 0) && breakDeadlock(this.#blocked, this.#drainWaiting, this.scheduler)) return;
-    if (this.pending > 0 || this.#blocked.size > 0) return;
+    if (this.waits.breakDeadlock(this.scheduler)) return;
+    if (this.pending > 0 || this.waits.blocked.size > 0) return;
     if (this.#threads && !this.#threads.idle) return;
     this.#status = 'idle';
     this.#emitSimple('NetworkIdle');
@@ -613,8 +602,7 @@ export class Network implements RunnerHost {
     for (const [key, channel] of this.#iipChannels) if (channel.to.node === id) this.#iipChannels.delete(key);
     for (const [name, channel] of this.#inputs) if (channel.to.node === id) this.#inputs.delete(name);
     this.#runners.delete(id);
-    this.#blocked.delete(runner);
-    this.#drainWaiting.delete(runner);
+    this.waits.delete(runner);
     void runner.teardown().then(() => this.checkIdle());
   }
 

@@ -7,6 +7,7 @@ import { resolvePorts } from '../actor/define.ts';
 import { ActorflowError, TimeoutError } from '../errors.ts';
 import { messageSize } from '../messages/size.ts';
 import type { Channel, ChannelConsumer, ChannelProducer } from './channel.ts';
+import type { Waits } from './deadlock.ts';
 import { errorInfo } from './events.ts';
 import type { EventSink } from './event-hub.ts';
 import { Ring } from './ring.ts';
@@ -21,10 +22,8 @@ export interface RunnerHost {
   readonly timing: boolean;
   /** Number of async firings, retry waits and running sources in flight (for idle detection). */
   pending: number;
-  /** A node with queued input is waiting for a full downstream channel. */
-  setBlocked(runner: NodeRunner, blocked: boolean): void;
-  /** A node handed out (or no longer has) a drain promise of a full channel. */
-  setDrainWait(runner: NodeRunner, channel: Channel | null): void;
+  /** Nodes waiting for room in full channels (for deadlock breaking). */
+  readonly waits: Waits;
   /** Something settled: check whether the network went idle. */
   checkIdle(): void;
   /** A failure that no retry and no `error` port absorbed. */
@@ -327,7 +326,7 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
     if (this.#single === null && (this.#mode & MODE) === EACH) (this.#order ??= new Ring<Channel>(16)).push(channel);
     if (this.queued || !this.#running || this.busy || this.#draining) return;
     if (this.blockedOn === 0) this.#host.scheduler.enqueue(this);
-    else this.#host.setBlocked(this, true);
+    else this.#host.waits.setBlocked(this, true);
   }
 
   onDrop(channel: Channel): void {
@@ -344,9 +343,9 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
 
   onChannelDrained(channel: Channel): void {
     const ctx = this.#ctx;
-    if (ctx !== null && channel === ctx.drainWait) this.#host.setDrainWait(this, (ctx.drainWait = null));
+    if (ctx !== null && channel === ctx.drainWait) this.#host.waits.setDrainWait(this, (ctx.drainWait = null));
     if (--this.blockedOn > 0) return;
-    this.#host.setBlocked(this, false);
+    this.#host.waits.setBlocked(this, false);
     if (this.backlog > 0 && this.#running && !this.busy && !this.#draining) this.#host.scheduler.enqueue(this);
   }
 
@@ -420,7 +419,7 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
 
   #afterDrain(): void {
     if (this.backlog === 0 || !this.#running) return;
-    if (this.blockedOn > 0) this.#host.setBlocked(this, true);
+    if (this.blockedOn > 0) this.#host.waits.setBlocked(this, true);
     else if ((this.#mode & MODE) === EACH || this.#readyPorts() !== null) this.#host.scheduler.enqueue(this);
   }
 
@@ -816,7 +815,7 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
     const full = this.fullOutputs();
     if (full.length === 0) return Promise.resolve();
     const ctx = this.ctx;
-    if (ctx.drainWait === null) this.#host.setDrainWait(this, (ctx.drainWait = full[0]));
+    if (ctx.drainWait === null) this.#host.waits.setDrainWait(this, (ctx.drainWait = full[0]));
     return full.length === 1 ? full[0].drained() : Promise.all(full.map((c) => c.drained())).then(() => undefined);
   }
 

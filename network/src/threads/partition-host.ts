@@ -11,7 +11,7 @@ import { Channel } from '../runtime/channel.ts';
 import type { EventInterest, EventSink } from '../runtime/event-hub.ts';
 import { errorInfo, type NetworkEvent, type NetworkEventType } from '../runtime/events.ts';
 import { NodeRunner, type FailurePhase, type RunnerHost } from '../runtime/node-runner.ts';
-import { breakDeadlock } from '../runtime/deadlock.ts';
+import { Waits } from '../runtime/deadlock.ts';
 import { Scheduler } from '../runtime/scheduler.ts';
 import type { NodeStats } from '../runtime/types.ts';
 import { encodeBatch, Egress, Ingress, unsendable } from './link.ts';
@@ -103,8 +103,7 @@ export class PartitionHost implements RunnerHost {
   readonly #egress = new Map<string, Egress>();
   readonly #ingress = new Map<string, Ingress>();
   readonly #channels: Channel[] = [];
-  readonly #blocked = new Set<NodeRunner>();
-  readonly #drainWaiting = new Set<NodeRunner>();
+  readonly waits = new Waits();
   readonly #abort = new AbortController();
   #outputs: { port: string; value: unknown }[] = [];
   #outputsScheduled = false;
@@ -231,19 +230,9 @@ export class PartitionHost implements RunnerHost {
 
   // ------------------------------------------------------------------ RunnerHost
 
-  setBlocked(runner: NodeRunner, blocked: boolean): void {
-    if (blocked) this.#blocked.add(runner);
-    else this.#blocked.delete(runner);
-  }
-
-  setDrainWait(runner: NodeRunner, channel: Channel | null): void {
-    if (channel) this.#drainWaiting.add(runner);
-    else this.#drainWaiting.delete(runner);
-  }
-
   checkIdle(): void {
     if (!this.#running) return;
-    if (!this.scheduler.busy && (this.#blocked.size > 0 || this.#drainWaiting.size > 0) && breakDeadlock(this.#blocked, this.#drainWaiting, this.scheduler)) return;
+    if (!this.scheduler.busy && this.waits.breakDeadlock(this.scheduler)) return;
     this.#report();
   }
 
@@ -262,7 +251,7 @@ export class PartitionHost implements RunnerHost {
    */
   #report(): void {
     if (!this.#running) return;
-    if (this.scheduler.busy || this.pending > 0 || this.#waitingLinks() || this.#blocked.size > 0) {
+    if (this.scheduler.busy || this.pending > 0 || this.#waitingLinks() || this.waits.blocked.size > 0) {
       this.#lastReport = '';
       return;
     }
