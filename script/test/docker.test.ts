@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { DEFAULT_PYTHON_IMAGE, dockerClient, dockerStatus } from '../src/docker/index.ts';
-import { ScriptError, type ScriptLimits } from '../src/engine.ts';
+import type { ScriptLimits } from '../src/engine.ts';
 import { createPythonEngineFactory, type PythonEngine } from '../src/python/index.ts';
-import { EngineDriver, localServer } from './harness.ts';
+import { EngineDriver, localServer, rejection } from './harness.ts';
 
 const LIMITS: ScriptLimits = { timeoutMs: 1500, memoryMb: 96, maxOutputBytes: 64 * 1024 };
 const PROJECT_FILE = fileURLToPath(new URL('../package.json', import.meta.url));
@@ -30,12 +30,6 @@ function dockerNode(code: string, options: { image?: string; nodeId?: string } =
   const engine = factory.create({ nodeId: options.nodeId ?? 'boxed', isolation: 'docker', limits: LIMITS, config: { unit: 'cm' }, source: { code } });
   engines.push(engine);
   return { engine, driver: new EngineDriver(engine) };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ScriptError> {
-  const error = await promise.then(() => assert.fail('expected a ScriptError'), (e: unknown) => e);
-  assert.ok(error instanceof ScriptError, `expected a ScriptError, got ${String(error)}`);
-  return error;
 }
 
 describe('Docker isolation for Python actors', { skip }, () => {

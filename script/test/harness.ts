@@ -74,10 +74,16 @@ export async function localServer(respond: (req: IncomingMessage) => { status?: 
   };
 }
 
+/** Awaits a rejection with a ScriptError; returns it. */
+export async function rejection(promise: Promise<unknown>): Promise<ScriptError> {
+  const error = await promise.then(() => assert.fail('expected a ScriptError'), (e: unknown) => e);
+  assert.ok(error instanceof ScriptError, `expected a ScriptError, got ${String(error)}`);
+  return error;
+}
+
 /** Awaits a rejection with a ScriptError of `code` (and a message matching `message`); returns it. */
 export async function rejectsWith(promise: Promise<unknown>, code: string, message?: RegExp): Promise<ScriptError> {
-  const error = await promise.then(() => assert.fail(`expected ${code}`), (e: unknown) => e);
-  assert.ok(error instanceof ScriptError, `expected a ScriptError, got ${String(error)}`);
+  const error = await rejection(promise);
   assert.equal(error.code, code, error.message);
   if (message) assert.match(error.message, message);
   return error;

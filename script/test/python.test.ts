@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { FLOW } from '@actorflow/network';
-import { ScriptError, type ScriptLimits } from '../src/engine.ts';
+import type { ScriptLimits } from '../src/engine.ts';
 import { createPythonEngineFactory, pythonEngineFactory, type PythonEngine } from '../src/python/index.ts';
-import { EngineDriver, tempDir } from './harness.ts';
+import { EngineDriver, rejection, tempDir } from './harness.ts';
 
 const LIMITS: ScriptLimits = { timeoutMs: 5000, memoryMb: 128, maxOutputBytes: 64 * 1024 };
 const engines: PythonEngine[] = [];
@@ -19,12 +19,6 @@ function python(code: string, options: { config?: Record<string, unknown>; entry
   });
   engines.push(engine);
   return { engine, driver: new EngineDriver(engine) };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ScriptError> {
-  const error = await promise.then(() => assert.fail('expected a ScriptError'), (e: unknown) => e);
-  assert.ok(error instanceof ScriptError, `expected a ScriptError, got ${String(error)}`);
-  return error;
 }
 
 describe('Python engine: the process(inputs, state, config) contract', () => {

@@ -11,6 +11,7 @@ import type { Duplex, Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { ScriptError } from '../engine.ts';
+import { processAlive } from '../process-alive.ts';
 import { dockerClient } from './client.ts';
 
 export interface ContainerSpec {
@@ -222,15 +223,5 @@ async function reapOrphans(docker: Docker): Promise<void> {
     }));
   } catch {
     // the engine is unreachable: startContainer reports that itself
-  }
-}
-
-function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
