@@ -14,10 +14,10 @@
 //    Node heap, so RSS is what counts), with many nodes at once. Reported.
 // 4. Inline expressions: cost of one evaluation of a compiled expression (`item.value * factor`),
 //    of an uncompiled `evaluate`, and of a template. Reported (components evaluate per message).
-import type { ScriptCall } from '../script/src/engine.ts';
 import { createExpressionEngine } from '../script/src/expression/index.ts';
 import { JavaScriptEngine } from '../script/src/javascript/index.ts';
-import { machine, median, report } from './lib.ts';
+import { machine, report } from './lib.ts';
+import { coldStart, idleRssPerNode, perMessage } from './script-lib.ts';
 
 const QUICK = process.argv.includes('--quick');
 const BENCH = 'script-js.bench.ts';
@@ -28,69 +28,12 @@ const IDLE_NODES = QUICK ? 10 : 100;
 const EVALUATIONS = QUICK ? 5_000 : 300_000;
 const CODE = 'export default function ({ inputs, state }) {\n  state.n = (state.n ?? 0) + 1;\n  return { out: { id: inputs.in.id, value: inputs.in.value + 1 } };\n}\n';
 const LIMITS = { timeoutMs: 1000, memoryMb: 32, maxOutputBytes: 1 << 20 };
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-const signal = new AbortController().signal;
 
 function createEngine(nodeId: string): JavaScriptEngine {
   return new JavaScriptEngine({ nodeId, source: { code: CODE }, isolation: 'sandbox', limits: LIMITS, config: {} });
 }
 
-function call(engine: JavaScriptEngine, i: number, state: unknown): Promise<{ state: unknown }> {
-  const request: ScriptCall = { inputs: { in: { id: i, value: i } }, state, emit() {}, log: quiet, signal };
-  return engine.call(request);
-}
-
-/**
- * µs per call, wall clock and process CPU time: the medians over rounds of a steady stream of
- * calls, after a warm-up. (CPU time is what the calls cost when other processes share the cores.)
- */
-async function overhead(): Promise<{ wall: number; cpu: number }> {
-  const engine = createEngine('overhead');
-  try {
-    let state: unknown = {};
-    for (let i = 0; i < 5_000; i++) state = (await call(engine, i, state)).state;
-    const wall: number[] = [];
-    const cpu: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const started = performance.now();
-      const cpuStarted = process.cpuUsage();
-      for (let i = 0; i < CALLS; i++) state = (await call(engine, i, state)).state;
-      const used = process.cpuUsage(cpuStarted);
-      wall.push(((performance.now() - started) * 1000) / CALLS);
-      cpu.push((used.user + used.system) / CALLS);
-    }
-    return { wall: median(wall), cpu: median(cpu) };
-  } finally {
-    await engine.dispose();
-  }
-}
-
-async function coldStart(): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < COLD_STARTS; i++) {
-    const started = performance.now();
-    const engine = createEngine(`cold-${i}`);
-    await engine.start();
-    await call(engine, 0, {});
-    times.push(performance.now() - started);
-    await engine.dispose();
-  }
-  return median(times);
-}
-
-async function idleMemory(): Promise<number> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
-  const before = process.memoryUsage().rss;
-  const engines = Array.from({ length: IDLE_NODES }, (_, i) => createEngine(`idle-${i}`));
-  try {
-    for (const engine of engines) await call(engine, 0, {});
-    gc?.();
-    return (process.memoryUsage().rss - before) / 1024 / 1024 / IDLE_NODES;
-  } finally {
-    await Promise.all(engines.map((engine) => engine.dispose()));
-  }
-}
+const inputs = (i: number) => ({ in: { id: i, value: i } });
 
 async function expressions(): Promise<{ compiled: number; evaluate: number; template: number }> {
   const ex = await createExpressionEngine();
@@ -114,11 +57,11 @@ async function expressions(): Promise<{ compiled: number; evaluate: number; temp
 }
 
 console.log(`JavaScript script actors and expressions — ${QUICK ? 'quick smoke run' : 'full run'} on ${machine()}`);
-const perMessage = await overhead();
-report({ bench: BENCH, metric: 'overhead', value: perMessage.wall, unit: 'µs/msg', target: '<=20' });
-report({ bench: BENCH, metric: 'overhead_cpu', value: perMessage.cpu, unit: 'µs/msg', target: 'report' });
-report({ bench: BENCH, metric: 'cold_start', value: await coldStart(), unit: 'ms', target: 'report' });
-report({ bench: BENCH, metric: 'idle_rss', value: await idleMemory(), unit: 'MB/node', target: 'report' });
+const overhead = await perMessage(createEngine('overhead'), inputs, { calls: CALLS, rounds: ROUNDS, warmup: 5_000 });
+report({ bench: BENCH, metric: 'overhead', value: overhead.wall, unit: 'µs/msg', target: '<=20' });
+report({ bench: BENCH, metric: 'overhead_cpu', value: overhead.cpu, unit: 'µs/msg', target: 'report' });
+report({ bench: BENCH, metric: 'cold_start', value: await coldStart(createEngine, inputs, COLD_STARTS), unit: 'ms', target: 'report' });
+report({ bench: BENCH, metric: 'idle_rss', value: await idleRssPerNode(createEngine, inputs, IDLE_NODES), unit: 'MB/node', target: 'report' });
 const ex = await expressions();
 report({ bench: BENCH, metric: 'expression_compiled', value: ex.compiled, unit: 'µs/eval', target: 'report' });
 report({ bench: BENCH, metric: 'expression_evaluate', value: ex.evaluate, unit: 'µs/eval', target: 'report' });

@@ -15,8 +15,9 @@
 // Levels this machine lacks (no bwrap, no Docker engine) are skipped with the reason.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dockerStatus, DEFAULT_PYTHON_IMAGE } from '../script/src/docker/index.ts';
-import type { ScriptCall } from '../script/src/engine.ts';
 import { createPythonEngineFactory, detectSandbox, type PythonEngine, type PythonIsolationLevel } from '../script/src/python/index.ts';
+import { report } from './lib.ts';
+import { coldStart, perMessage, withIdleNodes } from './script-lib.ts';
 
 const QUICK = process.argv.includes('--quick');
 const BENCH = 'script-python.bench.ts';
@@ -26,56 +27,13 @@ const COLD_STARTS = QUICK ? 2 : 7;
 const IDLE_NODES = QUICK ? 2 : 10;
 const CODE = 'def process(inputs, state, config):\n    item = inputs["in"]\n    state["n"] = state.get("n", 0) + 1\n    return {"out": {"id": item["id"], "value": item["value"] + 1}}\n';
 const LIMITS = { timeoutMs: 5000, memoryMb: 128, maxOutputBytes: 1 << 20 };
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
-function result(metric: string, value: number, unit: string, target: string): void {
-  console.log(`RESULT ${JSON.stringify({ bench: BENCH, metric, value: Math.round(value * 100) / 100, unit, target })}`);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-function createEngine(level: PythonIsolationLevel, nodeId: string): PythonEngine {
+function nodeOf(level: PythonIsolationLevel): (nodeId: string) => PythonEngine {
   const factory = createPythonEngineFactory(level === 'docker' ? {} : { sandbox: level });
-  return factory.create({ nodeId, isolation: level === 'docker' ? 'docker' : 'sandbox', limits: LIMITS, config: {}, source: { code: CODE } });
+  return (nodeId) => factory.create({ nodeId: `${level}-${nodeId}`, isolation: level === 'docker' ? 'docker' : 'sandbox', limits: LIMITS, config: {}, source: { code: CODE } });
 }
 
-function call(engine: PythonEngine, i: number, state: unknown): Promise<{ state: unknown }> {
-  const request: ScriptCall = { inputs: { in: { id: i, value: i } }, state, emit() {}, log: quiet, signal: new AbortController().signal };
-  return engine.call(request);
-}
-
-async function overhead(level: PythonIsolationLevel): Promise<number> {
-  const engine = createEngine(level, `bench-${level}`);
-  try {
-    let state: unknown = {};
-    for (let i = 0; i < 200; i++) state = (await call(engine, i, state)).state;   // warm up
-    const rounds: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const started = performance.now();
-      for (let i = 0; i < CALLS; i++) state = (await call(engine, i, state)).state;
-      rounds.push(((performance.now() - started) * 1000) / CALLS);
-    }
-    return median(rounds);
-  } finally {
-    await engine.dispose();
-  }
-}
-
-async function coldStart(level: PythonIsolationLevel): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < COLD_STARTS; i++) {
-    const started = performance.now();
-    const engine = createEngine(level, `cold-${level}-${i}`);
-    await engine.start();
-    await call(engine, 0, {});
-    times.push(performance.now() - started);
-    await engine.dispose();
-  }
-  return median(times);
-}
+const inputs = (i: number) => ({ in: { id: i, value: i } });
 
 /** Processes that make up idle nodes: the interpreters and their sandbox helpers. */
 const SANDBOX_COMMANDS = /^(python3(\.\d+)?|bwrap|unshare|docker-init|containerd-shim.*)$/;
@@ -95,17 +53,13 @@ function sandboxProcesses(): Map<number, number> {
 }
 
 /** RSS per idle node: every sandbox process that appeared while IDLE_NODES nodes started (host + helpers). */
-async function idleMemory(level: PythonIsolationLevel): Promise<number> {
+function idleMemory(level: PythonIsolationLevel): Promise<number> {
   const before = sandboxProcesses();
-  const engines = Array.from({ length: IDLE_NODES }, (_, i) => createEngine(level, `idle-${level}-${i}`));
-  try {
-    for (const engine of engines) await call(engine, 0, {});
+  return withIdleNodes(nodeOf(level), inputs, IDLE_NODES, () => {
     let totalKb = 0;
     for (const [pid, rss] of sandboxProcesses()) if (!before.has(pid)) totalKb += rss;
     return totalKb / 1024 / IDLE_NODES;
-  } finally {
-    await Promise.all(engines.map((engine) => engine.dispose()));
-  }
+  });
 }
 
 const support = await detectSandbox();
@@ -122,11 +76,12 @@ console.log(`Python script actors — ${QUICK ? 'quick smoke run' : 'full run'};
 console.log('level     | overhead µs/msg | cold start ms | idle RSS MB/node');
 console.log('----------|-----------------|---------------|-----------------');
 for (const level of levels) {
-  const perMessage = await overhead(level);
-  const cold = await coldStart(level);
+  const overhead = await perMessage(nodeOf(level)('overhead'), inputs, { calls: CALLS, rounds: ROUNDS, warmup: 200 });
+  const cold = await coldStart(nodeOf(level), inputs, COLD_STARTS);
   const memory = await idleMemory(level);
-  console.log(`${level.padEnd(9)} | ${perMessage.toFixed(1).padStart(15)} | ${cold.toFixed(1).padStart(13)} | ${memory.toFixed(1).padStart(15)}`);
-  result(`overhead_${level}`, perMessage, 'µs/msg', level === 'docker' ? 'report' : '<=150');
-  result(`cold_start_${level}`, cold, 'ms', 'report');
-  result(`idle_rss_${level}`, memory, 'MB/node', 'report');
+  console.log(`${level.padEnd(9)} | ${overhead.wall.toFixed(1).padStart(15)} | ${cold.toFixed(1).padStart(13)} | ${memory.toFixed(1).padStart(15)}`);
+  report({ bench: BENCH, metric: `overhead_${level}`, value: overhead.wall, unit: 'µs/msg', target: level === 'docker' ? 'report' : '<=150' });
+  report({ bench: BENCH, metric: `overhead_cpu_${level}`, value: overhead.cpu, unit: 'µs/msg', target: 'report' });
+  report({ bench: BENCH, metric: `cold_start_${level}`, value: cold, unit: 'ms', target: 'report' });
+  report({ bench: BENCH, metric: `idle_rss_${level}`, value: memory, unit: 'MB/node', target: 'report' });
 }
