@@ -1,6 +1,7 @@
 // Enforces the package layering: dependencies point one way
 //   network <- script <- components;  network <- api-actors;  codegen -> network;  all <- server
-// and nobody reaches into another package's files (only its entry point, `@actorflow/<pkg>`).
+// and nobody reaches into another package's files (only its entry points: `@actorflow/<pkg>` and
+// the subpaths its package.json exports, such as `@actorflow/network/testing`).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -13,6 +14,7 @@ const allowed = {
   server: ['network', 'script', 'components', 'api-actors', 'codegen'],
 };
 const root = new URL('..', import.meta.url).pathname;
+const entries = Object.fromEntries(Object.keys(allowed).map((pkg) => [pkg, Object.keys(JSON.parse(readFileSync(join(root, pkg, 'package.json'), 'utf8')).exports ?? {})]));
 const problems = [];
 const importRe = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
@@ -33,7 +35,7 @@ for (const pkg of Object.keys(allowed)) {
       const where = `${relative(root, file)}: imports '${spec}'`;
       const own = spec.match(/^@actorflow\/([^/]+)(\/.*)?$/);
       if (own) {
-        if (own[2]) problems.push(`${where}: import the package entry '@actorflow/${own[1]}', not its files`);
+        if (own[2] && !entries[own[1]]?.includes(`.${own[2]}`)) problems.push(`${where}: import the package entry '@actorflow/${own[1]}' (or a subpath its package.json exports), not its files`);
         else if (own[1] !== pkg && !allowed[pkg].includes(own[1]))
           problems.push(`${where}: ${pkg} may depend only on ${allowed[pkg].join(', ') || 'nothing'} (layering)`);
       } else if (spec.startsWith('.')) {

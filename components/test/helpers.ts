@@ -2,7 +2,10 @@
 // component categories, a terse graph builder ("a.out -> b.in", IIPs, exported ports), and a run
 // that returns the values reaching exported outports.
 import assert from 'node:assert/strict';
-import { ComponentRegistry, Graph, Network, registerCoreComponents, ValidationError, type Metadata, type PortRef, type Problem, type RunResult } from '@actorflow/network';
+import { ComponentRegistry, Network, registerCoreComponents, ValidationError, type Problem, type RunResult } from '@actorflow/network';
+import { graphOf as graph, type GraphSketch as GraphSpec } from '@actorflow/network/testing';
+
+export { graph, type GraphSpec };
 
 const CATEGORY = (name: string) => new URL(`../src/${name}/index.ts`, import.meta.url);
 
@@ -12,47 +15,6 @@ export async function registryWith(...categories: string[]): Promise<ComponentRe
   await registerCoreComponents(registry);
   for (const category of categories) await registry.registerModule(CATEGORY(category));
   return registry;
-}
-
-/** `node.port` or `node.port[3]`. */
-export function ref(text: string): PortRef {
-  const m = text.trim().match(/^([^.\s]+)\.([A-Za-z_][\w-]*)(?:\[(\d+)\])?$/);
-  if (!m) throw new Error(`bad port reference '${text}'`);
-  return m[3] === undefined ? { node: m[1], port: m[2] } : { node: m[1], port: m[2], index: Number(m[3]) };
-}
-
-export interface GraphSpec {
-  nodes: Record<string, string | [component: string, metadata: Metadata]>;
-  /** 'a.out -> b.in' */
-  edges?: string[];
-  /** [value, 'b.in'] */
-  iips?: [unknown, string][];
-  inports?: Record<string, string | undefined>;
-  outports?: Record<string, string | undefined>;
-}
-
-export function graph(spec: GraphSpec): Graph {
-  const g = new Graph({ name: 'test' });
-  for (const [id, c] of Object.entries(spec.nodes)) {
-    if (typeof c === 'string') g.addNode(id, c);
-    else g.addNode(id, c[0], c[1]);
-  }
-  for (const e of spec.edges ?? []) {
-    const [from, to] = e.split('->');
-    g.addEdge(ref(from), ref(to));
-  }
-  for (const [value, to] of spec.iips ?? []) g.addInitial(value, ref(to));
-  for (const [name, to] of Object.entries(spec.inports ?? {})) {
-    if (to === undefined) continue;
-    const r = ref(to);
-    g.addInport(name, r.node, r.port);
-  }
-  for (const [name, from] of Object.entries(spec.outports ?? {})) {
-    if (from === undefined) continue;
-    const r = ref(from);
-    g.addOutport(name, r.node, r.port, {}, r.index);
-  }
-  return g;
 }
 
 /** Runs a graph to completion and returns the result (fails the test on a run that did not complete unless `expect` says so). */
