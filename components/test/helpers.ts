@@ -25,6 +25,17 @@ export async function run(registry: ComponentRegistry, spec: GraphSpec, input: R
   return result;
 }
 
+/** Runs one node (component + config) on one packet sent to its `in`; returns the values of the listed outports. */
+export async function runNode(registry: ComponentRegistry, component: string, config: Record<string, unknown>, packet: unknown, outs = ['out']): Promise<Record<string, unknown[]>> {
+  const outports = Object.fromEntries(outs.map((o) => [o, `n.${o}`]));
+  return (await run(registry, { nodes: { n: [component, config] }, inports: { in: 'n.in' }, outports }, { in: packet })).results;
+}
+
+/** The error of one node (component + config) failing on one packet sent to its `in`. */
+export async function nodeFailure(registry: ComponentRegistry, component: string, config: Record<string, unknown>, packet: unknown): Promise<{ message: string; code?: string }> {
+  return runError(await run(registry, { nodes: { n: [component, config] }, inports: { in: 'n.in' } }, { in: packet }, 'failed'));
+}
+
 /** The problems Network.create reports for a graph (fails the test if it accepts the graph). */
 export async function loadProblems(registry: ComponentRegistry, spec: GraphSpec): Promise<Problem[]> {
   try {

@@ -3,21 +3,15 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { assertProblem, loadProblems, registryWith, run, runError } from './helpers.ts';
+import { assertProblem, loadProblems, nodeFailure, registryWith, runNode } from './helpers.ts';
 import { hasFfmpeg, png, video, wav } from './support/media-fixtures.ts';
 
 const registry = await registryWith('media');
 const dir = mkdtempSync(join(tmpdir(), 'actorflow-av-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function emitted(component: string, config: Record<string, unknown>, message: unknown): Promise<Record<string, any>> {
-  const result = await run(registry, { nodes: { m: [component, config] }, inports: { in: 'm.in' }, outports: { out: 'm.out' } }, { in: message });
-  return result.results.out[0] as Record<string, any>;
-}
-
-async function failure(component: string, config: Record<string, unknown>, message: unknown): Promise<{ message: string; code?: string }> {
-  return runError(await run(registry, { nodes: { m: [component, config] }, inports: { in: 'm.in' } }, { in: message }, 'failed'));
-}
+const emitted = async (component: string, config: Record<string, unknown>, message: unknown) => (await runNode(registry, component, config, message)).out[0] as Record<string, any>;
+const failure = (component: string, config: Record<string, unknown>, message: unknown) => nodeFailure(registry, component, config, message);
 
 /** Why the video tests cannot run here (ffmpeg makes their fixtures); under CI they must run. */
 async function noFfmpeg(): Promise<string | undefined> {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { Network } from '@actorflow/network';
-import { assertProblem, loadProblems, registryWith, run, runError } from './helpers.ts';
+import { assertProblem, loadProblems, nodeFailure, registryWith, run, runNode } from './helpers.ts';
 import { startHttpServer, type TestHttpServer } from './support/http-server.ts';
 import { assertCompleteMetadata } from './support/metadata.ts';
 import { animatedGif, png, rotatedJpeg, wav } from './support/media-fixtures.ts';
@@ -14,14 +14,8 @@ const registry = await registryWith('media');
 const dir = mkdtempSync(join(tmpdir(), 'actorflow-media-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function emitted(component: string, config: Record<string, unknown>, message: unknown): Promise<Record<string, any>> {
-  const result = await run(registry, { nodes: { m: [component, config] }, inports: { in: 'm.in' }, outports: { out: 'm.out' } }, { in: message });
-  return result.results.out[0] as Record<string, any>;
-}
-
-async function failure(component: string, config: Record<string, unknown>, message: unknown): Promise<{ message: string; code?: string }> {
-  return runError(await run(registry, { nodes: { m: [component, config] }, inports: { in: 'm.in' } }, { in: message }, 'failed'));
-}
+const emitted = async (component: string, config: Record<string, unknown>, message: unknown) => (await runNode(registry, component, config, message)).out[0] as Record<string, any>;
+const failure = (component: string, config: Record<string, unknown>, message: unknown) => nodeFailure(registry, component, config, message);
 
 describe('media/ImageInput', () => {
   let server: TestHttpServer;

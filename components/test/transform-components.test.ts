@@ -1,22 +1,15 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { ComponentRegistry } from '@actorflow/network';
-import { assertProblem, loadProblems, registryWith, run, runError } from './helpers.ts';
+import { assertProblem, loadProblems, nodeFailure, registryWith, run, runNode } from './helpers.ts';
 
 let registry: ComponentRegistry;
 before(async () => {
   registry = await registryWith('transform');
 });
 
-/** Runs `n` (component + config) on one packet; returns the values of the listed outports. */
-async function apply(component: string, config: Record<string, unknown>, packet: unknown, outs = ['out']) {
-  const outports = Object.fromEntries(outs.map((o) => [o, `n.${o}`]));
-  return (await run(registry, { nodes: { n: [component, config] }, inports: { in: 'n.in' }, outports }, { in: packet })).results;
-}
-
-async function failure(component: string, config: Record<string, unknown>, packet: unknown) {
-  return runError(await run(registry, { nodes: { n: [component, config] }, inports: { in: 'n.in' } }, { in: packet }, 'failed'));
-}
+const apply = (component: string, config: Record<string, unknown>, packet: unknown, outs?: string[]) => runNode(registry, component, config, packet, outs);
+const failure = (component: string, config: Record<string, unknown>, packet: unknown) => nodeFailure(registry, component, config, packet);
 
 describe('transform/Transform', () => {
   it('extracts, sets, deletes and renames fields without changing the input', async () => {
