@@ -1,35 +1,6 @@
 // The record of one run (an "execution"), as the engine keeps it, the history stores it and the
 // API shows it. Status names are Reflow's.
-import type { ErrorInfo } from '@actorflow/network';
-
-/** Per-node statistics of a run (network's NodeStats). */
-export interface NodeStats {
-  component: string;
-  firings: number;
-  failures: number;
-  messagesIn: number;
-  messagesOut: number;
-  busyMs: number;
-  queued: number;
-  thread: string;
-}
-
-/** Statistics of a run (network's NetworkStats). */
-export interface NetworkStats {
-  nodes: Record<string, NodeStats>;
-  messages: number;
-  dropped: number;
-  outputs: number;
-}
-
-/** An actor failure during a run (network's ActorErrorRecord). */
-export interface ActorErrorRecord {
-  actorId: string;
-  component: string;
-  error: ErrorInfo;
-  timestamp: number;
-  handled: boolean;
-}
+import type { ActorErrorRecord, NetworkStats } from '@actorflow/network';
 
 /** Queued → Running → Completed | Failed | Cancelled (a queued run may also be cancelled). */
 export type RunStatus = 'Queued' | 'Running' | 'Completed' | 'Failed' | 'Cancelled';

@@ -34,7 +34,7 @@ describe('HistoryStore', () => {
     await store.insert(record('r1'), payload);
     const done = record('r1', {
       status: 'Completed', startedAt: 1001, finishedAt: 1005, results: { out: [1, 'two', { three: 3 }] },
-      stats: { nodes: {}, messages: 2, dropped: 0, outputs: 3 }, webhook: { url: 'http://x', delivered: 1, failed: 0, attempts: 1, lastError: null },
+      stats: { nodes: {}, connections: [], messages: 2, dropped: 0, outputs: 3 }, webhook: { url: 'http://x', delivered: 1, failed: 0, attempts: 1, lastError: null },
     });
     await store.update(done);
     assert.deepEqual(store.get('r1'), done);

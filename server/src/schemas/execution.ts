@@ -104,6 +104,7 @@ export const ExecutionSchema = {
       description: 'Per-node statistics (the runtime\'s NodeStats, camelCase) and totals.',
       properties: {
         nodes: { type: 'object', additionalProperties: { type: 'object', additionalProperties: true } },
+        connections: { type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Each connection\'s traffic: src, tgt, delivered, dropped, queued, capacity.' },
         messages: { type: 'integer' },
         dropped: { type: 'integer' },
         outputs: { type: 'integer' },
