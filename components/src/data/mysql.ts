@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import type mysql from 'mysql2/promise';
 import { CONNECTION_REQUIRED, describeConnection, resolveServerConnection, serverConnectionProperties, tlsOptions, type ServerConnectionConfig } from './connection.ts';
-import { defineSqlActor, type SqlRunConfig } from './sql-actor.ts';
+import { defineSqlActor, QUERY_IN_DESCRIPTION, queryProperty, type SqlRunConfig } from './sql-actor.ts';
 import { fromDriverRow, toDriverValue, type DriverFailure, type SqlDatabase, type SqlResult, type SqlSession } from './sql-database.ts';
 
 const AUTH_CODES = new Set(['ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR', 'ER_NOT_SUPPORTED_AUTH_MODE', 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR']);
@@ -111,11 +111,11 @@ export const MySql = defineSqlActor<MySqlConfig>({
     + 'as strings (exact), BLOBs as bytes; objects sent as parameters are stored as JSON text.',
   icon: 'database',
   properties: {
-    query: { type: 'string', minLength: 1, description: 'SQL run for each message (several statements separated by ;); parameters :name or ?' },
+    query: queryProperty('?'),
     ...serverConnectionProperties('mysql'),
   },
   clauses: CONNECTION_REQUIRED,
   open: openMysql,
   sqlOf: (config) => config.query,
-  inDescription: 'Parameters for the node\'s `query` ({name: value} or [v1, v2]; a bang runs it without), or, without a `query`: SQL text, {sql, params} or a list of them',
+  inDescription: QUERY_IN_DESCRIPTION,
 });

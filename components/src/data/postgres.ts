@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import type pg from 'pg';
 import { CONNECTION_REQUIRED, describeConnection, resolveServerConnection, serverConnectionProperties, tlsOptions, type ServerConnectionConfig } from './connection.ts';
-import { defineSqlActor, type SqlRunConfig } from './sql-actor.ts';
+import { defineSqlActor, QUERY_IN_DESCRIPTION, queryProperty, type SqlRunConfig } from './sql-actor.ts';
 import { fromDriverRow, toDriverValue, type DriverFailure, type SqlDatabase, type SqlResult, type SqlSession } from './sql-database.ts';
 
 /** SQLSTATE classes and codes that mean "could not log in" rather than "the statement failed". */
@@ -100,11 +100,11 @@ export const Postgres = defineSqlActor<PostgresConfig>({
     + 'by the server, never pasted into the SQL. Several statements run in one transaction. int8 and numeric values arrive as strings (exact), bytea as bytes.',
   icon: 'database',
   properties: {
-    query: { type: 'string', minLength: 1, description: 'SQL run for each message (several statements separated by ;); parameters :name or $1…' },
+    query: queryProperty('$1…'),
     ...serverConnectionProperties('postgres'),
   },
   clauses: CONNECTION_REQUIRED,
   open: openPostgres,
   sqlOf: (config) => config.query,
-  inDescription: 'Parameters for the node\'s `query` ({name: value} or [v1, v2]; a bang runs it without), or, without a `query`: SQL text, {sql, params} or a list of them',
+  inDescription: QUERY_IN_DESCRIPTION,
 });

@@ -74,6 +74,14 @@ async function emitResults(results: SqlResult[], output: SqlOutput, emit: (value
   }
 }
 
+/** The `query` config property of a database component; `placeholders` names its positional form ('?' or '$1…'). */
+export function queryProperty(placeholders: string): Record<string, unknown> {
+  return { type: 'string', minLength: 1, description: `SQL run for each message (several statements separated by ;); parameters :name or ${placeholders}` };
+}
+
+/** What `in` takes on a database component with an optional `query`. */
+export const QUERY_IN_DESCRIPTION = 'Parameters for the node\'s `query` ({name: value} or [v1, v2]; a bang runs it without), or, without a `query`: SQL text, {sql, params} or a list of them';
+
 /** How one SQL component connects and where its SQL comes from. */
 export interface SqlComponentSpec<C extends SqlRunConfig> {
   name: string;

@@ -3,7 +3,7 @@
 // bound values, transactions, and SQLite's errors made into DbErrors. SQLite runs synchronously
 // on the node's thread: give a node with heavy queries its own worker thread (metadata.thread).
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { defineSqlActor, type SqlRunConfig } from './sql-actor.ts';
+import { defineSqlActor, QUERY_IN_DESCRIPTION, queryProperty, type SqlRunConfig } from './sql-actor.ts';
 import { DbError, fromDriverRow, type DriverFailure, type SqlDatabase, type SqlResult, type SqlSession } from './sql-database.ts';
 import { resolveEnvRefs } from '../integration/checks.ts';
 
@@ -131,11 +131,11 @@ export const Sqlite = defineSqlActor<SqliteConfig>({
     + 'text, objects as JSON text. SQLite runs synchronously: put busy nodes on their own thread (metadata.thread).',
   icon: 'database',
   properties: {
-    query: { type: 'string', minLength: 1, description: 'SQL run for each message (several statements separated by ;); parameters :name or ?' },
+    query: queryProperty('?'),
     ...SQLITE_PROPERTIES,
   },
   clauses: { required: ['path'] },
   open: openSqlite,
   sqlOf: (config) => config.query,
-  inDescription: 'Parameters for the node\'s `query` ({name: value} or [v1, v2]; a bang runs it without), or, without a `query`: SQL text, {sql, params} or a list of them',
+  inDescription: QUERY_IN_DESCRIPTION,
 });
