@@ -88,3 +88,19 @@ export async function rejectsWith(promise: Promise<unknown>, code: string, messa
   if (message) assert.match(error.message, message);
   return error;
 }
+
+/** Runs the attack and expects `code` (null: the call succeeds); then the same node must serve a normal message. */
+export async function contained(driver: EngineDriver, code: string | null, message?: RegExp): Promise<ScriptError | Record<string, unknown>> {
+  let outcome: ScriptError | Record<string, unknown>;
+  try {
+    outcome = (await driver.call({ attack: true })).outputs;
+    assert.equal(code, null, `expected ${code}, but the attack succeeded with ${JSON.stringify(outcome)}`);
+  } catch (error) {
+    assert.ok(error instanceof ScriptError, `expected a ScriptError, got ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    if (message) assert.match(error.message, message);
+    outcome = error;
+  }
+  assert.deepEqual((await driver.call({})).outputs, { ok: true }, 'the node must serve the next message');
+  return outcome;
+}

@@ -2,9 +2,9 @@
 // SAME node must then serve a normal message (the process and the node keep serving).
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { ScriptError } from '../src/engine.ts';
+import type { ScriptError } from '../src/engine.ts';
 import { JavaScriptEngine } from '../src/javascript/index.ts';
-import { EngineDriver, SMALL_LIMITS, localServer } from './harness.ts';
+import { contained, EngineDriver, SMALL_LIMITS, localServer } from './harness.ts';
 
 const engines: JavaScriptEngine[] = [];
 after(() => Promise.all(engines.map((e) => e.dispose())));
@@ -18,22 +18,6 @@ function node(attack: string, options: { grants?: Record<string, unknown>; limit
   });
   engines.push(engine);
   return new EngineDriver(engine);
-}
-
-/** Runs the attack, expects `code` (and `message`), then checks that the same node still answers. */
-async function contained(driver: EngineDriver, code: string | null, message?: RegExp): Promise<unknown> {
-  let outcome: unknown;
-  try {
-    outcome = (await driver.call({ attack: true })).outputs;
-    assert.equal(code, null, `expected ${code}, but the attack call succeeded with ${JSON.stringify(outcome)}`);
-  } catch (error) {
-    assert.ok(error instanceof ScriptError, `expected a ScriptError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    if (message) assert.match(error.message, message);
-    outcome = error;
-  }
-  assert.deepEqual((await driver.call({})).outputs, { ok: true }, 'the node must serve the next message');
-  return outcome;
 }
 
 describe('JavaScript security corpus: runaway code', () => {

@@ -11,9 +11,10 @@ import assert from 'node:assert/strict';
 import { chmodSync, readdirSync, readFileSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ScriptError, type ScriptLimits } from '../src/engine.ts';
+import type { ScriptError} from '../src/engine.ts';
+import { type ScriptLimits } from '../src/engine.ts';
 import { createPythonEngineFactory, pythonEngineFactory, type PythonEngine, type SandboxKind } from '../src/python/index.ts';
-import { EngineDriver, localServer, tempDir } from './harness.ts';
+import { contained, EngineDriver, localServer, tempDir } from './harness.ts';
 
 const LIMITS: ScriptLimits = { timeoutMs: 400, memoryMb: 96, maxOutputBytes: 64 * 1024 };
 const PROJECT_FILE = fileURLToPath(new URL('../package.json', import.meta.url));
@@ -30,22 +31,6 @@ function node(kind: SandboxKind, attack: string, options: { maxProcesses?: numbe
   });
   engines.push(engine);
   return new EngineDriver(engine);
-}
-
-/** Runs the attack and expects `code` (null: the call succeeds); then the same node must serve a normal message. */
-async function contained(driver: EngineDriver, code: string | null, message?: RegExp): Promise<ScriptError | Record<string, unknown>> {
-  let outcome: ScriptError | Record<string, unknown>;
-  try {
-    outcome = (await driver.call({ attack: true })).outputs;
-    assert.equal(code, null, `expected ${code}, but the attack succeeded with ${JSON.stringify(outcome)}`);
-  } catch (error) {
-    assert.ok(error instanceof ScriptError, `expected a ScriptError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    if (message) assert.match(error.message, message);
-    outcome = error;
-  }
-  assert.deepEqual((await driver.call({})).outputs, { ok: true }, 'the node must serve the next message');
-  return outcome;
 }
 
 /** Processes (pids) running as `uid`, from /proc. */
