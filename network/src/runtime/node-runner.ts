@@ -230,7 +230,7 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
     const port = this.inport(channel.to.port);
     if (!port) throw new ActorflowError('UNKNOWN_PORT', `node '${this.id}' has no inport '${channel.to.port}'`, `inports: ${this.inports.map((p) => p.name).join(', ') || '(none)'}`);
     channel.slot = port;
-    port.channels = [...port.channels, channel];
+    port.channels = port.channels.concat(channel); // exactly sized (a spread over-allocates)
     this.#countInputs(+1, channel);
   }
 
@@ -263,7 +263,7 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
   attachOutput(channel: Channel): void {
     const port = this.#outport(channel.from.port);
     channel.producer = this;
-    port.channels = [...port.channels, channel];
+    port.channels = port.channels.concat(channel);
     this.#updateFastOut();
   }
 
@@ -295,7 +295,7 @@ export class NodeRunner implements Runnable, ChannelConsumer, ChannelProducer {
   /** Feeds exported outport `name` from outport `port` (only slot `index`, when given). */
   exportOutput(port: string, name: string, index?: number): void {
     const p = this.outport(port);
-    if (p && !p.exports.some((x) => x.name === name)) p.exports = [...p.exports, index === undefined ? { name } : { name, index }];
+    if (p && !p.exports.some((x) => x.name === name)) p.exports = p.exports.concat(index === undefined ? { name } : { name, index });
     this.#updateFastOut();
   }
 
