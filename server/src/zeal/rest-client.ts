@@ -1,6 +1,10 @@
 // HTTP client for Zeal's ZIP REST routes: JSON in and out, auth headers, a timeout per request,
 // and retries with exponential backoff for what can heal (network errors, timeouts, 429, 5xx).
+// It uses undici's request() over a keep-alive agent: a third of fetch's CPU per request, which
+// matters for the trace batches sent while a run is busy.
+import { createRequire } from 'node:module';
 import { setTimeout as delay } from 'node:timers/promises';
+import type * as Undici from 'undici';
 import { ActorflowError } from '@actorflow/network';
 
 export interface RetryPolicy {
@@ -62,6 +66,8 @@ export class ZealRestClient {
   #timeoutMs: number;
   #retry: RetryPolicy;
   #closed = new AbortController();
+  /** Loaded on first use (a server without Zeal never loads undici). */
+  #http: { request: typeof Undici.request; agent: Undici.Agent } | null = null;
 
   constructor(options: ZealRestClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -97,32 +103,41 @@ export class ZealRestClient {
 
   async #once<T>(path: string, payload: string, attempt: number): Promise<T> {
     const what = `POST ${path}`;
-    let res: Response;
+    const http = this.#http ??= this.#loadHttp();
+    let status: number;
+    let text: string;
     try {
-      res = await fetch(this.baseUrl + path, {
-        method: 'POST', headers: this.#headers, body: payload,
+      const res = await http.request(this.baseUrl + path, {
+        method: 'POST', headers: this.#headers, body: payload, dispatcher: http.agent,
         signal: AbortSignal.any([AbortSignal.timeout(this.#timeoutMs), this.#closed.signal]),
       });
+      status = res.statusCode;
+      text = await res.body.text().catch(() => '');
     } catch (err) {
       const reason = (err as Error).name === 'TimeoutError' ? `timed out after ${this.#timeoutMs} ms` : ((err as Error & { cause?: Error }).cause?.message ?? (err as Error).message);
       throw new ZealRequestError(what, 0, undefined, reason, attempt);
     }
-    const text = await res.text().catch(() => '');
     let parsed: unknown = text;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
       // not JSON: keep the text for the error message
     }
-    if (!res.ok) {
+    if (status < 200 || status > 299) {
       const { zealCode, detail } = describeBody(parsed);
-      throw new ZealRequestError(what, res.status, zealCode, detail, attempt);
+      throw new ZealRequestError(what, status, zealCode, detail, attempt);
     }
     return parsed as T;
   }
 
-  /** Aborts requests in flight and pending retries. */
+  #loadHttp(): { request: typeof Undici.request; agent: Undici.Agent } {
+    const undici = createRequire(import.meta.url)('undici') as typeof Undici;
+    return { request: undici.request, agent: new undici.Agent({ keepAliveTimeout: 10_000 }) };
+  }
+
+  /** Aborts requests in flight and pending retries, and closes the connections. */
   close(): void {
     this.#closed.abort();
+    void this.#http?.agent.destroy().catch(() => undefined);
   }
 }
