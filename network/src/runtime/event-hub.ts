@@ -138,6 +138,8 @@ class Subscriber implements Subscription {
 
 export class EventHub implements EventSink {
   #subscribers: Subscriber[] = [];
+  /** Per event type, the subscribers that take it (emit touches no one else). */
+  readonly #byType: Partial<Record<NetworkEventType, Subscriber[]>> = {};
   #idleWaiters: (() => void)[] = [];
   /**
    * For each event type, whether any subscriber wants it. The runtime checks this before building
@@ -185,8 +187,9 @@ export class EventHub implements EventSink {
 
   /** Publishes an event to every interested subscriber. */
   emit(event: NetworkEvent): void {
-    const subs = this.#subscribers;
-    for (let i = 0; i < subs.length; i++) if (subs[i].types.has(event._type)) subs[i].offer(event);
+    const subs = this.#byType[event._type];
+    if (subs === undefined) return;
+    for (let i = 0; i < subs.length; i++) subs[i].offer(event);
   }
 
   /** Resolves once every subscriber has been handed everything emitted so far. */
@@ -242,7 +245,11 @@ export class EventHub implements EventSink {
     for (const t of NETWORK_EVENT_TYPES) {
       const subs = this.#subscribers.filter((s) => s.types.has(t));
       this.wants[t] = subs.length > 0;
-      if (subs.length === 0) continue;
+      if (subs.length === 0) {
+        delete this.#byType[t];
+        continue;
+      }
+      this.#byType[t] = subs;
       if (subs.some((s) => s.nodes === null)) this.#watched.set(t, null);
       else this.#watched.set(t, new Set(subs.flatMap((s) => [...s.nodes!])));
     }
