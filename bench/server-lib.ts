@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../server/src/cli/main.ts', import.meta.url));
+export const CLI = fileURLToPath(new URL('../server/bin/actorflow.mjs', import.meta.url));
 
 export interface BenchServer {
   url: string;

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { inspectGraph } from '../src/engine/graph-intake.ts';
 import { createRegistry } from '../src/registry.ts';
 
-const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const MAIN = fileURLToPath(new URL('../bin/actorflow.mjs', import.meta.url));
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 
 function actorflow(...args: string[]): { code: number | null; stdout: string; stderr: string } {

@@ -15,7 +15,7 @@ import { NodeRunner, type FailurePhase, type RunnerHost } from './node-runner.ts
 import { buildPlan, MAIN_THREAD, type Plan, type PlanBuilder, type PlannedEdge, type PlannedNode } from './plan.ts';
 import { Waits } from './deadlock.ts';
 import { Scheduler } from './scheduler.ts';
-import { ThreadPartitions } from '../threads/partitions.ts';
+import type { ThreadPartitions } from '../threads/partitions.ts';
 import type {
   ActorErrorRecord, NetworkOptions, NetworkStats, NetworkStatus, RunOptions, RunResult,
 } from './types.ts';
@@ -171,10 +171,16 @@ export class Network implements RunnerHost {
     if (!this.#results.has(name)) this.#results.set(name, []);
   }
 
-  /** Starts the worker threads (if any node is placed in one), then lets the plan go. */
+  /**
+   * Starts the worker threads (if any node is placed in one), then lets the plan go. The thread
+   * subsystem (and piscina) loads only for graphs that use it.
+   */
   async #initThreads(): Promise<void> {
     const placed = [...this.plan.nodes.values()].some((n) => n.settings.thread !== MAIN_THREAD);
-    if (placed) this.#threads = await ThreadPartitions.create(this, this.#options.threads ?? {});
+    if (placed) {
+      const { ThreadPartitions } = await import('../threads/partitions.ts');
+      this.#threads = await ThreadPartitions.create(this, this.#options.threads ?? {});
+    }
     this.#builder.settle(this.#runners);
     this.#plan = null;
   }

@@ -1,4 +1,4 @@
-// The `actorflow` commands (main.ts is the executable that starts them).
+// The `actorflow` commands (server/bin/actorflow.mjs is the executable that starts them).
 //
 //   actorflow serve [--example graph.json] [--actors dir] [--host …] [--port …] [--db …] …   start the server
 //   actorflow run <graph.json|.fbp> [--input port=value]… [--timeout ms] [--json]
