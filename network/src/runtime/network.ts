@@ -292,7 +292,9 @@ export class Network implements RunnerHost {
     while (this.pending > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     if (wasStarted) {
       const teardowns = Promise.all([...this.#runners.values()].map((r) => r.teardown()));
-      await Promise.race([teardowns, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref())]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([teardowns, new Promise((r) => { timer = setTimeout(r, Math.max(0, deadline - Date.now())); })]);
+      clearTimeout(timer);
     }
     await this.#threads?.stop(Math.max(50, deadline - Date.now()));
     this.#status = this.#failure !== null ? 'failed' : 'stopped';
