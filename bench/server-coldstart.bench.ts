@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { args, machine, median, report } from './lib.ts';
-import { CLI, freePort, waitForHealth } from './server-lib.ts';
+import { CLI, SERVER_NODE_FLAGS, freePort, waitForHealth } from './server-lib.ts';
 
 const opts = args({ quick: false, runs: 10 });
 const runs = opts.quick ? 3 : (opts.runs as number);
@@ -17,7 +17,7 @@ for (let i = 0; i < runs; i++) {
   const dir = mkdtempSync(join(tmpdir(), 'af-cold-'));
   const port = await freePort();
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [CLI, 'serve'], {
+  const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, CLI, 'serve'], {
     env: { ...process.env, ACTORFLOW_PORT: String(port), ACTORFLOW_DB: join(dir, 'history.db'), ACTORFLOW_LOG_LEVEL: 'warn' },
     stdio: 'ignore',
   });

@@ -1,13 +1,16 @@
 // Helpers of the server benchmarks: start `actorflow serve` in a child process (so the load
 // generator does not share its event loop), a 3-node graph, a free port.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('../server/bin/actorflow.mjs', import.meta.url));
+
+/** The Node flags in the executable's shebang: the benchmarks start the server with them, as users do. */
+export const SERVER_NODE_FLAGS = readFileSync(CLI, 'utf8').split('\n', 1)[0].split(/\s+/).filter((arg) => arg.startsWith('--'));
 
 export interface BenchServer {
   url: string;
@@ -27,7 +30,7 @@ export async function freePort(): Promise<number> {
 export async function startServer(env: Record<string, string> = {}): Promise<BenchServer> {
   const dir = mkdtempSync(join(tmpdir(), 'af-bench-'));
   const port = await freePort();
-  const proc = spawn(process.execPath, [CLI, 'serve'], {
+  const proc = spawn(process.execPath, [...SERVER_NODE_FLAGS, CLI, 'serve'], {
     env: { ...process.env, ACTORFLOW_PORT: String(port), ACTORFLOW_DB: join(dir, 'history.db'), ACTORFLOW_LOG_LEVEL: 'warn', ACTORFLOW_RATE_LIMIT: '0', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

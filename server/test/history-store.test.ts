@@ -1,6 +1,6 @@
 import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -134,6 +134,21 @@ describe('HistoryStore', () => {
     await store.close();
     store = new HistoryStore(path);
     assert.deepEqual(store.get('r1')!.results, { out: [42] });
+  });
+
+  it('keeps its write-ahead log bounded under a stream of writes and empties it on close', async () => {
+    const big = { graph: { processes: {} }, input: { blob: 'x'.repeat(32 * 1024) } };
+    let largestWal = 0;
+    for (let batch = 0; batch < 40; batch++) {
+      await Promise.all(Array.from({ length: 25 }, (_, i) => store.insert(record(`r${batch}-${i}`), big)));
+      largestWal = Math.max(largestWal, statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0);
+    }
+    // ~32 MB went through the log; the writer bounds it at 2048 pages (8 MB) plus one batch.
+    assert.ok(largestWal < 12 * 2 ** 20, `the WAL grew to ${largestWal} bytes`);
+    await store.close();
+    assert.equal(statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0, 0);
+    store = new HistoryStore(path);
+    assert.equal(store.list({ limit: 1000 }).runs.length, 1000);
   });
 
   it('refuses a database written by a newer version of the server', async () => {

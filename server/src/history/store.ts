@@ -11,7 +11,8 @@
 // Durability: WAL journal with synchronous=NORMAL. A committed write survives the process being
 // killed (kill -9); only an operating-system crash can lose the last few commits. Writes are
 // group-committed by a writer thread (see WriteBatcher), so the event loop never waits for the
-// disk; callers await the promise before acknowledging anything. Reads use this thread's own
+// disk; callers await the promise before acknowledging anything. WAL checkpoints run on a
+// thread of their own (Checkpointer), off the commits' path. Reads use this thread's own
 // connection (WAL: readers see every committed write).
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +22,7 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { RunPayload, RunRecord, RunSource, RunStatus, StoredEvent } from '../run-record.ts';
 import { toJsonText } from '../json-values.ts';
 import { migrate } from './schema.ts';
+import { Checkpointer } from './checkpointer.ts';
 import { WriteBatcher } from './write-batcher.ts';
 import type { SqlValue, Write } from './write-statements.ts';
 
@@ -122,6 +124,7 @@ export class HistoryStore {
   readonly path: string;
   readonly #db: DatabaseSync;
   readonly #writes: WriteBatcher;
+  readonly #checkpoints: Checkpointer;
   readonly #stmt: Record<'get' | 'payload' | 'events' | 'exists' | 'key', StatementSync>;
   #closed = false;
 
@@ -148,6 +151,7 @@ export class HistoryStore {
       throw err;
     }
     this.#writes = new WriteBatcher(file);
+    this.#checkpoints = new Checkpointer(file);
     const db = this.#db;
     this.#stmt = {
       get: db.prepare(`SELECT ${RECORD_COLUMNS} FROM runs WHERE id = ?`),
@@ -298,11 +302,12 @@ export class HistoryStore {
     return this.#closed;
   }
 
-  /** Commits queued writes, stops the writer thread and closes the database. */
+  /** Commits queued writes, stops the writer and checkpointer threads and closes the database. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#writes.close();
+    await this.#checkpoints.close();
     this.#db.close();
     if (this.#scratch) rmSync(this.#scratch, { recursive: true, force: true });
   }
