@@ -136,16 +136,19 @@ class Subscriber implements Subscription {
   }
 }
 
+/** `wants` of a hub nobody subscribed to (copied: a spread is cheaper than building it per network). */
+const NOTHING_WANTED = Object.freeze(Object.fromEntries(NETWORK_EVENT_TYPES.map((t) => [t, false])) as Record<NetworkEventType, boolean>);
+
 export class EventHub implements EventSink {
   #subscribers: Subscriber[] = [];
   /** Per event type, the subscribers that take it (emit touches no one else). */
-  readonly #byType: Partial<Record<NetworkEventType, Subscriber[]>> = {};
+  #byType: Partial<Record<NetworkEventType, Subscriber[]>> = {};
   #idleWaiters: (() => void)[] = [];
   /**
    * For each event type, whether any subscriber wants it. The runtime checks this before building
    * an event, so unwatched per-message events cost nothing.
    */
-  readonly wants: Record<NetworkEventType, boolean> = Object.fromEntries(NETWORK_EVENT_TYPES.map((t) => [t, false])) as Record<NetworkEventType, boolean>;
+  readonly wants: Record<NetworkEventType, boolean> = { ...NOTHING_WANTED };
   /** Listener exceptions (they never reach the network). */
   listenerErrors = 0;
   /** Per type: the nodes subscribers filter on, or null when some subscriber takes every node. */
@@ -241,15 +244,14 @@ export class EventHub implements EventSink {
   }
 
   #recompute(): void {
+    const byType: Partial<Record<NetworkEventType, Subscriber[]>> = {};
+    for (const sub of this.#subscribers) for (const t of sub.types) (byType[t] ??= []).push(sub);
+    this.#byType = byType;
     this.#watched.clear();
     for (const t of NETWORK_EVENT_TYPES) {
-      const subs = this.#subscribers.filter((s) => s.types.has(t));
-      this.wants[t] = subs.length > 0;
-      if (subs.length === 0) {
-        delete this.#byType[t];
-        continue;
-      }
-      this.#byType[t] = subs;
+      const subs = byType[t];
+      this.wants[t] = subs !== undefined;
+      if (subs === undefined) continue;
       if (subs.some((s) => s.nodes === null)) this.#watched.set(t, null);
       else this.#watched.set(t, new Set(subs.flatMap((s) => [...s.nodes!])));
     }

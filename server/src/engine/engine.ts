@@ -308,13 +308,14 @@ export class ExecutionEngine {
   }
 
   async #run(exec: Execution): Promise<void> {
-    const log = this.#log.child({ run_id: exec.id });
+    // Log lines name the run (a child logger per run would cost more than the lines it writes).
+    const run_id = exec.id;
     try {
       let net: Network;
       try {
         net = exec.network ?? await Network.create(exec.graph, { registry: this.#o.registry, id: exec.id, env: this.#env });
       } catch (err) {
-        log.warn({ err }, 'run could not start');
+        this.#log.warn({ run_id, err }, 'run could not start');
         await this.#finish(exec, { status: 'Failed', error: { code: 'NETWORK_FAILED', message: `the network could not be built: ${(err as Error).message}` }, finishedAt: Date.now() });
         return;
       }
@@ -329,8 +330,8 @@ export class ExecutionEngine {
       // Running is announced, not persisted: the history records acceptance and the end, and a
       // run found Queued after a crash is marked interrupted just like a Running one.
       exec.patch({ status: 'Running', startedAt: Date.now() });
-      exec.notify((err) => log.error({ err }, 'a status listener threw'));
-      log.debug('run started');
+      exec.notify((err) => this.#log.error({ run_id, err }, 'a status listener threw'));
+      this.#log.debug({ run_id }, 'run started');
 
       let result: RunResult;
       try {
@@ -338,7 +339,7 @@ export class ExecutionEngine {
         result = await net.run({ ...options, untilStopped: exec.keepAlive });
       } catch (err) {
         // Network.run reports failures in its result; reaching here is a runtime bug.
-        log.error({ err }, 'network run threw');
+        this.#log.error({ run_id, err }, 'network run threw');
         await this.#finish(exec, { status: 'Failed', error: { code: 'NETWORK_FAILED', message: (err as Error).message }, finishedAt: Date.now() });
         return;
       }
@@ -363,18 +364,18 @@ export class ExecutionEngine {
 
   /** Records the end of a run, persists it, then announces it (and sends the webhook). */
   async #finish(exec: Execution, patch: Partial<RunRecord>): Promise<void> {
-    const log = this.#log.child({ run_id: exec.id });
+    const run_id = exec.id;
     exec.patch({ ...patch, eventsDropped: exec.eventLog.dropped });
     const record = exec.record();
     try {
       await this.#o.history.update(record, { events: exec.eventLog.entries(), dropped: exec.eventLog.dropped });
     } catch (err) {
-      log.error({ err }, 'could not save the finished run to the history');
+      this.#log.error({ run_id, err }, 'could not save the finished run to the history');
     }
     this.#active.delete(exec.id);
-    exec.notify((err) => log.error({ err }, 'a status listener threw'));
-    log.info({ status: record.status, duration_ms: record.startedAt !== null && record.finishedAt !== null ? record.finishedAt - record.startedAt : null, error: record.error?.code }, 'run finished');
-    if (exec.webhook) void this.#sendWebhook(exec, exec.webhook, record, log);
+    exec.notify((err) => this.#log.error({ run_id, err }, 'a status listener threw'));
+    this.#log.info({ run_id, status: record.status, duration_ms: record.startedAt !== null && record.finishedAt !== null ? record.finishedAt - record.startedAt : null, error: record.error?.code }, 'run finished');
+    if (exec.webhook) void this.#sendWebhook(exec, exec.webhook, record, this.#log.child({ run_id }));
   }
 
   async #sendWebhook(exec: Execution, target: WebhookTarget, record: RunRecord, log: FastifyBaseLogger): Promise<void> {
