@@ -139,16 +139,17 @@ describe('HistoryStore', () => {
   it('keeps its write-ahead log bounded under a stream of writes and empties it on close', async () => {
     const big = { graph: { processes: {} }, input: { blob: 'x'.repeat(32 * 1024) } };
     let largestWal = 0;
-    for (let batch = 0; batch < 40; batch++) {
+    for (let batch = 0; batch < 80; batch++) {
       await Promise.all(Array.from({ length: 25 }, (_, i) => store.insert(record(`r${batch}-${i}`), big)));
       largestWal = Math.max(largestWal, statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0);
     }
-    // ~32 MB went through the log; the writer bounds it at 2048 pages (8 MB) plus one batch.
-    assert.ok(largestWal < 12 * 2 ** 20, `the WAL grew to ${largestWal} bytes`);
+    // ~64 MB went through the log. The writer starts it over past 2048 pages (8 MB), give or take
+    // what it wrote while the checkpointer thread held the checkpoint lock (more on a busy machine).
+    assert.ok(largestWal < 24 * 2 ** 20, `the WAL grew to ${largestWal} bytes`);
     await store.close();
     assert.equal(statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0, 0);
     store = new HistoryStore(path);
-    assert.equal(store.list({ limit: 1000 }).runs.length, 1000);
+    assert.equal(store.list({ limit: 2000 }).runs.length, 2000);
   });
 
   it('refuses a database written by a newer version of the server', async () => {

@@ -1,25 +1,35 @@
-// The history's checkpointer thread: every `intervalMs` it copies the pages committed to the
+// The history's checkpointer thread. Every `intervalMs` it copies the pages committed to the
 // write-ahead log into the database file and flushes it (a PASSIVE checkpoint: it never waits
-// for or blocks the writer). The disk flushes happen here, not in a commit. The writer's own
-// checkpoint, which bounds the log and lets it start over, then has little left to copy.
+// for or blocks the writer), so the disk flushes happen here, not in a commit. Under steady
+// writes such a pass never quite catches up, and only the writer's own checkpoint (at
+// `restartPages`) lets the log start over: once the log is past that size, this thread stands
+// back for a few ticks, so the writer's checkpoint finds the lock free and little left to copy.
 // On 'close' it checkpoints everything and truncates the log. A failed pass is retried at the
-// next tick (the log only grows meanwhile, up to the writer's bound).
+// next tick.
 import { parentPort, workerData } from 'node:worker_threads';
 import { DatabaseSync } from 'node:sqlite';
 
-const { path, intervalMs } = workerData as { path: string; intervalMs: number };
+const { path, intervalMs, restartPages } = workerData as { path: string; intervalMs: number; restartPages: number };
 const db = new DatabaseSync(path);
 db.exec('PRAGMA busy_timeout = 5000;');
 
-function checkpoint(mode: 'PASSIVE' | 'TRUNCATE'): void {
+/** Runs a checkpoint; returns the pages in the log (0 if it failed). */
+function checkpoint(mode: 'PASSIVE' | 'TRUNCATE'): number {
   try {
-    db.exec(`PRAGMA wal_checkpoint(${mode})`);
+    const { log } = db.prepare(`PRAGMA wal_checkpoint(${mode})`).get() as { log: number };
+    return log;
   } catch (err) {
     process.emitWarning(`history checkpoint failed: ${(err as Error).message}`);
+    return 0;
   }
 }
 
-const timer = setInterval(() => checkpoint('PASSIVE'), intervalMs);
+/** Ticks left standing back. */
+let pause = 0;
+const timer = setInterval(() => {
+  if (pause > 0) pause--;
+  else if (checkpoint('PASSIVE') > restartPages) pause = 5;
+}, intervalMs);
 
 parentPort!.on('message', (message: 'close') => {
   if (message !== 'close') return;

@@ -6,13 +6,15 @@ import { Worker } from 'node:worker_threads';
 
 /** How often committed pages move from the log into the database file. */
 const CHECKPOINT_INTERVAL_MS = 20;
+/** Pages (4 KB) in the WAL past which the writer checkpoints so the log starts over (8 MB). */
+export const WAL_RESTART_PAGES = 2048;
 
 export class Checkpointer {
   readonly #worker: Worker;
   #closed = false;
 
   constructor(path: string, intervalMs = CHECKPOINT_INTERVAL_MS) {
-    this.#worker = new Worker(new URL('./checkpoint-thread.ts', import.meta.url), { workerData: { path, intervalMs } });
+    this.#worker = new Worker(new URL('./checkpoint-thread.ts', import.meta.url), { workerData: { path, intervalMs, restartPages: WAL_RESTART_PAGES } });
     this.#worker.on('error', (err) => process.emitWarning(`history checkpointer stopped: ${err.message}`));
     this.#worker.unref();
   }

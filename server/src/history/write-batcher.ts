@@ -3,6 +3,7 @@
 // once its own write is committed (with the number of rows it changed). The event loop never
 // waits for the disk.
 import { Worker } from 'node:worker_threads';
+import { WAL_RESTART_PAGES } from './checkpointer.ts';
 import type { Write, WriteResult } from './write-statements.ts';
 
 interface Pending {
@@ -21,7 +22,7 @@ export class WriteBatcher {
   #failure: Error | null = null;
 
   constructor(path: string) {
-    this.#worker = new Worker(new URL('./writer-thread.ts', import.meta.url), { workerData: { path } });
+    this.#worker = new Worker(new URL('./writer-thread.ts', import.meta.url), { workerData: { path, restartPages: WAL_RESTART_PAGES } });
     this.#worker.on('message', (result: WriteResult) => this.#settle(result));
     this.#worker.on('error', (err) => this.#fail(err));
     this.#worker.unref();
