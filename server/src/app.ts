@@ -46,8 +46,11 @@ export interface ServerContext {
   /**
    * Settles once the server is ready for everything: the component library registered and the
    * start-up retention pass done. Only /health is answered before (the start-up stays short).
+   * Calling it starts the loading if it has not started yet.
    */
   ready(): Promise<void>;
+  /** Resolves once `ready()` has succeeded; waiting on it does not start the loading. */
+  loaded: Promise<void>;
 }
 
 declare module 'fastify' {
@@ -122,9 +125,13 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   // The component library loads just after the server starts listening (or at the first request,
   // for a server that is only injected into), so the first answer does not wait for it.
   let readiness: Promise<void> | undefined;
+  let markLoaded!: () => void;
+  const loaded = new Promise<void>((resolve) => {
+    markLoaded = resolve;
+  });
   const ready = () => (readiness ??= Promise.all([
     options.registry ? undefined : importComponents(registry, app), retention.firstPass,
-  ]).then(() => undefined));
+  ]).then(() => markLoaded()));
   app.addHook('onListen', async () => {
     setTimeout(() => void ready().catch(() => {}), 1); // failures are logged; requests then fail with them
   });
@@ -143,7 +150,7 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   });
   metrics.observe(engine);
   const hub = new WsHub({ engine, config, metrics, logger: app.log, sharedSchemas: SHARED_SCHEMAS });
-  app.decorate('actorflow', { config, registry, history, engine, metrics, hub, recovered, ready });
+  app.decorate('actorflow', { config, registry, history, engine, metrics, hub, recovered, ready, loaded });
 
   app.addHook('onResponse', async (request, reply) => {
     // A refused WebSocket upgrade (401, 404, 429…) must not leave its socket open: nothing else

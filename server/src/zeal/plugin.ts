@@ -87,16 +87,14 @@ export async function zealPlugin(app: FastifyInstance, options: ZealPluginOption
   const integration = new ZealIntegration({ config, registry, launch: engineLauncher(engine), log, ...(options.aliases ? { aliases: options.aliases } : {}) });
   const unfollow = followEngine(integration, engine, keep);
   let closed = false;
-  app.addHook('onReady', async () => {
-    // The component library (and its template table) loads while the server starts: Zeal is
-    // connected once both are there, without holding the server back.
-    void app.actorflow.ready().then(async () => {
-      if (!options.aliases) integration.resolver.addAliases((await import('@actorflow/components')).zealTemplateAliases);
-      if (closed) return;
-      integration.start();
-      if (integration.tracing || integration.live) log.info({ restUrl: config.restUrl ?? null, zipUrl: config.zipUrl ?? null, namespace: config.namespace, workflows: config.workflows }, 'zeal: bridge on');
-    }, () => {});
-  });
+  // The component library (and its template table) loads once the server is up: Zeal is
+  // connected when both are there, without holding the start-up back.
+  void app.actorflow.loaded.then(async () => {
+    if (!options.aliases) integration.resolver.addAliases((await import('@actorflow/components')).zealTemplateAliases);
+    if (closed) return;
+    integration.start();
+    if (integration.tracing || integration.live) log.info({ restUrl: config.restUrl ?? null, zipUrl: config.zipUrl ?? null, namespace: config.namespace, workflows: config.workflows }, 'zeal: bridge on');
+  }).catch((err: unknown) => log.error({ err }, 'zeal: the bridge could not start'));
   app.addHook('onClose', async () => {
     closed = true;
     unfollow();
