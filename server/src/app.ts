@@ -106,10 +106,6 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   });
   const validators = validatorCompiler(SHARED_SCHEMAS);
   app.setValidatorCompiler(validators);
-  // Schemas not used yet are compiled right after the server is up, off the start-up path.
-  app.addHook('onListen', async () => {
-    setImmediate(() => validators.precompile()).unref();
-  });
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   installErrorHandling(app, config.bodyLimitBytes);
   app.addHook('onSend', async (request, reply) => {
@@ -132,6 +128,8 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   const ready = () => (readiness ??= Promise.all([
     options.registry ? undefined : importComponents(registry, app), retention.firstPass,
   ]).then(() => markLoaded()));
+  // Schemas not used yet are compiled once the server is ready, off the start-up path.
+  void loaded.then(() => setImmediate(() => validators.precompile()).unref());
   app.addHook('onListen', async () => {
     setTimeout(() => void ready().catch(() => {}), 1); // failures are logged; requests then fail with them
   });
