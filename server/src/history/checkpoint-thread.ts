@@ -13,10 +13,12 @@ const { path, intervalMs, restartPages } = workerData as { path: string; interva
 const db = new DatabaseSync(path);
 db.exec('PRAGMA busy_timeout = 5000;');
 
+const statements = { PASSIVE: db.prepare('PRAGMA wal_checkpoint(PASSIVE)'), TRUNCATE: db.prepare('PRAGMA wal_checkpoint(TRUNCATE)') };
+
 /** Runs a checkpoint; returns the pages in the log (0 if it failed). */
-function checkpoint(mode: 'PASSIVE' | 'TRUNCATE'): number {
+function checkpoint(mode: keyof typeof statements): number {
   try {
-    const { log } = db.prepare(`PRAGMA wal_checkpoint(${mode})`).get() as { log: number };
+    const { log } = statements[mode].get() as { log: number };
     return log;
   } catch (err) {
     process.emitWarning(`history checkpoint failed: ${(err as Error).message}`);

@@ -13,6 +13,8 @@ interface Pending {
 
 export class WriteBatcher {
   readonly #worker: Worker;
+  /** Settles when the thread has ended (closed, or died: then every write fails with the cause). */
+  readonly #exited: Promise<unknown>;
   #queued: { write: Write; pending: Pending }[] = [];
   readonly #inFlight = new Map<number, Pending[]>();
   #scheduled: NodeJS.Immediate | null = null;
@@ -23,6 +25,7 @@ export class WriteBatcher {
 
   constructor(path: string) {
     this.#worker = new Worker(new URL('./writer-thread.ts', import.meta.url), { workerData: { path, restartPages: WAL_RESTART_PAGES } });
+    this.#exited = new Promise((resolve) => this.#worker.once('exit', resolve));
     this.#worker.on('message', (result: WriteResult) => this.#settle(result));
     this.#worker.on('error', (err) => this.#fail(err));
     this.#worker.unref();
@@ -95,9 +98,8 @@ export class WriteBatcher {
     if (this.#closed) return;
     await this.flush();
     this.#closed = true;
-    const exited = new Promise((resolve) => this.#worker.once('exit', resolve));
     this.#worker.ref();
     this.#worker.postMessage('close');
-    await exited;
+    await this.#exited;
   }
 }
