@@ -7,6 +7,7 @@
 # Where Docker cannot exist (not root, no apt, no dockerd), it says so and exits 0: the Docker
 # tests then skip with the same reason.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../apt.sh"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SOCK=/var/run/docker.sock
 LOG=/var/log/actorflow-dockerd.log
@@ -15,14 +16,12 @@ say() { echo "actorflow: docker: $*" >&2; }
 engine_up() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
 if ! command -v dockerd >/dev/null 2>&1; then
-  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  if ! can_apt; then
     say "dockerd is not installed and cannot be installed here (needs root + apt); Docker tests will skip"
     exit 0
   fi
   say "installing docker.io"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y --no-install-recommends docker.io >/dev/null 2>&1 \
-    || { apt-get update >/dev/null && apt-get install -y --no-install-recommends docker.io >/dev/null; }
+  apt_install docker.io
 fi
 
 if ! engine_up; then

@@ -6,22 +6,21 @@
 #     (the tests' default ACTORFLOW_TEST_MYSQL_URL=mysql://actorflow:actorflow@127.0.0.1:3306/actorflow_test).
 # Where it cannot (not root, no apt), it says so and exits 0: the tests then skip, except under CI.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../apt.sh"
 say() { echo "actorflow: mariadb: $*" >&2; }
 alive() { mariadb-admin --protocol=socket ping >/dev/null 2>&1; }
 test_login() { mariadb -h 127.0.0.1 -P 3306 -u actorflow -pactorflow actorflow_test -e 'SELECT 1' >/dev/null 2>&1; }
 LOG=/var/log/actorflow-mariadb.log
 
 command -v mariadb >/dev/null 2>&1 && test_login && exit 0
-if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+if ! can_apt; then
   say "MariaDB is not running with the test database and only root with apt can set it up; its tests will skip"
   exit 0
 fi
 
 if ! command -v mariadbd >/dev/null 2>&1; then
   say "installing mariadb-server"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y --no-install-recommends mariadb-server >/dev/null 2>&1 \
-    || { apt-get update >/dev/null && apt-get install -y --no-install-recommends mariadb-server >/dev/null; }
+  apt_install mariadb-server
 fi
 
 if ! alive; then

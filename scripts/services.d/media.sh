@@ -4,12 +4,11 @@
 # Idempotent and instant when installed. Without root or apt it says so and exits 0: the media
 # components then read what the npm libraries can, and the video tests skip (except under CI).
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../apt.sh"
 command -v ffprobe >/dev/null 2>&1 && command -v ffmpeg >/dev/null 2>&1 && exit 0
-if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+if ! can_apt; then
   echo "actorflow: media: ffmpeg not installed and cannot install it here (needs root + apt); video tests will skip" >&2
   exit 0
 fi
 echo "actorflow: media: installing ffmpeg" >&2
-export DEBIAN_FRONTEND=noninteractive
-apt-get install -y --no-install-recommends ffmpeg >/dev/null 2>&1 \
-  || { apt-get update >/dev/null && apt-get install -y --no-install-recommends ffmpeg >/dev/null; }
+apt_install ffmpeg

@@ -6,6 +6,7 @@
 #     (the tests' default ACTORFLOW_TEST_PG_URL=postgres://actorflow:actorflow@127.0.0.1:5432/actorflow_test).
 # Where it cannot (not root, no apt), it says so and exits 0: the tests then skip, except under CI.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../apt.sh"
 say() { echo "actorflow: postgres: $*" >&2; }
 ready() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
 as_postgres() { runuser -u postgres -- "$@"; }
@@ -13,16 +14,14 @@ as_postgres() { runuser -u postgres -- "$@"; }
 if ready && PGPASSWORD=actorflow psql -h 127.0.0.1 -U actorflow -d actorflow_test -tAc 'SELECT 1' >/dev/null 2>&1; then
   exit 0
 fi
-if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+if ! can_apt; then
   say "PostgreSQL is not running with the test database and only root with apt can set it up; its tests will skip"
   exit 0
 fi
 
 if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
   say "installing postgresql"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y --no-install-recommends postgresql >/dev/null 2>&1 \
-    || { apt-get update >/dev/null && apt-get install -y --no-install-recommends postgresql >/dev/null; }
+  apt_install postgresql
 fi
 
 if ! ready; then
