@@ -13,6 +13,3 @@ fi
 case ":$PATH:" in *":$AF_NODE_HOME/bin:"*) ;; *) export PATH="$AF_NODE_HOME/bin:$PATH" ;; esac
 export npm_config_nodedir="$AF_NODE_HOME"        # node-gyp builds against Node 24 headers
 case " ${NODE_OPTIONS:-} " in *" --no-node-snapshot "*) ;; *) export NODE_OPTIONS="--no-node-snapshot ${NODE_OPTIONS:-}" ;; esac  # isolated-vm requirement
-# Node's on-disk compile cache for every process and worker thread started from here (tests,
-# benchmarks, the CLI): parsed, type-stripped modules are reused across starts.
-export NODE_COMPILE_CACHE="${NODE_COMPILE_CACHE:-$AF_ROOT/.tools/compile-cache}"

@@ -6,13 +6,13 @@
 // throughput in graphs is unchanged (BENCHMARKS.md). Plain JavaScript on purpose: it
 // turns on Node's on-disk compile cache before the first TypeScript module loads, so a start
 // after the first takes parsed, type-stripped code from the cache and never loads the type
-// stripper (~130 ms). Worker threads (the history's writer and checkpointer, graph partitions)
-// get the same cache through NODE_COMPILE_CACHE: each starts ~140 ms sooner. Then it runs the
-// command (src/cli/commands.ts).
+// stripper (~130 ms). The cache stays this thread's: NODE_COMPILE_CACHE in the environment would
+// share it with worker threads (each would start ~140 ms sooner), but with it isolated-vm aborted
+// the process now and then (an assertion in its IsolateEnvironment; 3 runs in 12 of
+// script/test/script-actor.test.ts, none without). Then it runs the command (src/cli/commands.ts).
 import { enableCompileCache } from 'node:module';
 
-const { directory } = enableCompileCache();
-if (directory) process.env.NODE_COMPILE_CACHE ??= directory;
+enableCompileCache();
 const { main } = await import('../src/cli/commands.ts');
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
