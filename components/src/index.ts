@@ -1,6 +1,7 @@
 // @actorflow/components: the standard component library. `registerComponents` registers every
 // category from its module (so worker threads can load the same code) plus the Zeal template
 // components; `zealTemplateAliases` is the table the Zeal bridge resolves Reflow's template ids with.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ComponentRegistry } from '@actorflow/network';
 import { zealTemplates } from './templates/index.ts';
 
@@ -17,10 +18,16 @@ const CATEGORIES: readonly URL[] = [
   new URL('./templates/index.ts', import.meta.url),
 ];
 
-/** Registers every component of the library; returns their names. */
+/**
+ * Registers every component of the library; returns their names. One category per turn of the
+ * event loop: a server loading the library meanwhile keeps answering requests.
+ */
 export async function registerComponents(registry: ComponentRegistry): Promise<string[]> {
   const names: string[] = [];
-  for (const module of CATEGORIES) names.push(...await registry.registerModule(module));
+  for (const module of CATEGORIES) {
+    names.push(...await registry.registerModule(module));
+    await nextTurn();
+  }
   return names;
 }
 

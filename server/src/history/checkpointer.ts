@@ -1,4 +1,4 @@
-// Checkpointer: runs the history's WAL checkpoints on their own thread (checkpoint-thread.ts),
+// Checkpointer: runs the history's WAL checkpoints on their own thread (checkpoint-thread.mjs),
 // off the writer's commit path. With every checkpoint in the writer, one commit in ~40 waited
 // 10-30 ms for a checkpoint's disk flush under load (and every run in its batch with it); with
 // this thread, one or two in a thousand.
@@ -16,7 +16,7 @@ export class Checkpointer {
   #closed = false;
 
   constructor(path: string, intervalMs = CHECKPOINT_INTERVAL_MS) {
-    this.#worker = new Worker(new URL('./checkpoint-thread.ts', import.meta.url), { workerData: { path, intervalMs, restartPages: WAL_RESTART_PAGES } });
+    this.#worker = new Worker(new URL('./checkpoint-thread.mjs', import.meta.url), { workerData: { path, intervalMs, restartPages: WAL_RESTART_PAGES } });
     this.#exited = new Promise((resolve) => this.#worker.once('exit', resolve));
     this.#worker.on('error', (err) => process.emitWarning(`history checkpointer stopped: ${err.message}`));
     this.#worker.unref();

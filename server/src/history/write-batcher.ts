@@ -4,7 +4,7 @@
 // waits for the disk.
 import { Worker } from 'node:worker_threads';
 import { WAL_RESTART_PAGES } from './checkpointer.ts';
-import type { Write, WriteResult } from './write-statements.ts';
+import { WRITE_STATEMENTS, type Write, type WriterThreadData, type WriteResult } from './write-statements.ts';
 
 interface Pending {
   resolve: (changes: number) => void;
@@ -24,7 +24,8 @@ export class WriteBatcher {
   #failure: Error | null = null;
 
   constructor(path: string) {
-    this.#worker = new Worker(new URL('./writer-thread.ts', import.meta.url), { workerData: { path, restartPages: WAL_RESTART_PAGES } });
+    const workerData: WriterThreadData = { path, restartPages: WAL_RESTART_PAGES, statements: WRITE_STATEMENTS };
+    this.#worker = new Worker(new URL('./writer-thread.mjs', import.meta.url), { workerData });
     this.#exited = new Promise((resolve) => this.#worker.once('exit', resolve));
     this.#worker.on('message', (result: WriteResult) => this.#settle(result));
     this.#worker.on('error', (err) => this.#fail(err));

@@ -17,6 +17,14 @@ export const WRITE_STATEMENTS = {
 
 export type StatementName = keyof typeof WRITE_STATEMENTS;
 
+/** What the writer thread (writer-thread.mjs) starts with. */
+export interface WriterThreadData {
+  path: string;
+  /** WAL pages past which the writer checkpoints (see Checkpointer). */
+  restartPages: number;
+  statements: Record<StatementName, string>;
+}
+
 export type SqlValue = string | number | null;
 
 /** Statements applied atomically. */
