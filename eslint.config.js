@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '.tools/**', 'script/plugins/**', 'api-actors/generated/**', 'bench/results/**'] },
+  { ignores: ['**/node_modules/**', '.tools/**', 'script/plugins/**', 'api-actors/generated/**', 'bench/results/**', 'server/dist/**', 'server/dist.*.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -9,11 +9,13 @@
 // stripper (~130 ms). The cache stays this thread's: NODE_COMPILE_CACHE in the environment would
 // share it with worker threads (each would start ~140 ms sooner), but with it isolated-vm aborted
 // the process now and then (an assertion in its IsolateEnvironment; 3 runs in 12 of
-// script/test/script-actor.test.ts, none without). Then it runs the command (src/cli/commands.ts).
+// script/test/script-actor.test.ts, none without). Then it runs the command: bundled (server/dist,
+// see dist.mjs) while the bundle matches the sources, else from the sources (src/cli/commands.ts).
 import { enableCompileCache } from 'node:module';
 
 enableCompileCache();
-const { main } = await import('../src/cli/commands.ts');
+const { useBundle } = await import('./dist.mjs');
+const { main } = await import(useBundle() ?? '../src/cli/commands.ts');
 main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 }, (err) => {

@@ -15,7 +15,7 @@ import { ExecutionEngine } from './engine/engine.ts';
 import { installErrorHandling } from './error-handler.ts';
 import { fbpPlugin } from './fbp/plugin.ts';
 import { ApiError } from './errors.ts';
-import { scheduleRetention } from './history/retention.ts';
+import { scheduleRetention, type Retention } from './history/retention.ts';
 import { HistoryStore } from './history/store.ts';
 import { loggerOptions, requestId } from './logging.ts';
 import { ServerMetrics } from './metrics.ts';
@@ -49,7 +49,10 @@ export interface ServerContext {
    * Calling it starts the loading if it has not started yet.
    */
   ready(): Promise<void>;
-  /** Resolves once `ready()` has succeeded; waiting on it does not start the loading. */
+  /**
+   * Settles when the loading started by `ready()` ends: resolves once it succeeded, rejects with
+   * its failure. Waiting on it does not start the loading.
+   */
   loaded: Promise<void>;
 }
 
@@ -75,6 +78,13 @@ export interface BuildServerOptions {
 
 /** Close code for WebSocket clients when the server shuts down. */
 const GOING_AWAY = 1001;
+
+/**
+ * How long after the server starts listening the component library starts loading: a probe sent
+ * as the port opens is answered first, since the loading then holds the event loop for ~100 ms
+ * (in steps, between which requests are served, but a request needs a few of them).
+ */
+const LOAD_DELAY_MS = 20;
 
 /**
  * Loads the component library (a large module graph: the longest part of a cold start) after the
@@ -117,21 +127,32 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   const history = new HistoryStore(config.db);
   const recovered = history.recoverInterrupted();
   if (recovered.length) app.log.warn({ runs: recovered.length }, 'marked runs interrupted by the previous process as Failed');
-  const retention = scheduleRetention(history, { maxAgeMs: config.retentionDays * 86_400_000, maxRuns: config.retentionMaxRuns }, app.log);
   // The component library loads just after the server starts listening (or at the first request,
   // for a server that is only injected into), so the first answer does not wait for it.
   let readiness: Promise<void> | undefined;
-  let markLoaded!: () => void;
-  const loaded = new Promise<void>((resolve) => {
-    markLoaded = resolve;
+  let settleLoaded!: (failure?: unknown) => void;
+  const loaded = new Promise<void>((resolve, reject) => {
+    settleLoaded = (failure) => (failure === undefined ? resolve() : reject(failure));
   });
-  const ready = () => (readiness ??= Promise.all([
-    options.registry ? undefined : importComponents(registry, app), retention.firstPass,
-  ]).then(() => markLoaded()));
+  loaded.catch(() => {}); // a failure is logged where it happens; who awaits `loaded` sees it too
+  // Retention (its first pass, then every few minutes) starts with the loading too: its deletes
+  // start the history's threads, which the first answer need not wait for.
+  let retention: Retention | undefined;
+  const load = async () => {
+    retention = scheduleRetention(history, { maxAgeMs: config.retentionDays * 86_400_000, maxRuns: config.retentionMaxRuns }, app.log);
+    try {
+      await Promise.all([options.registry ? undefined : importComponents(registry, app), retention.firstPass]);
+      settleLoaded();
+    } catch (err) {
+      settleLoaded(err);
+      throw err;
+    }
+  };
+  const ready = () => (readiness ??= load());
   // Schemas not used yet are compiled once the server is ready, off the start-up path.
-  void loaded.then(() => setImmediate(() => validators.precompile()).unref());
+  loaded.then(() => setImmediate(() => validators.precompile()).unref(), () => {});
   app.addHook('onListen', async () => {
-    setTimeout(() => void ready().catch(() => {}), 1); // failures are logged; requests then fail with them
+    setTimeout(() => void ready().catch(() => {}), LOAD_DELAY_MS); // failures are logged; requests then fail with them
   });
   app.addHook('onRequest', async (request) => {
     if (request.url !== '/health') await ready();
@@ -192,7 +213,7 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
     },
   });
   app.addHook('onClose', async () => {
-    retention.stop();
+    retention?.stop();
     metrics.close();
     await history.close();
   });

@@ -10,10 +10,10 @@ import { formatProblems, readGraphFile } from './output.ts';
 export async function serveCommand(flags: Record<string, string | undefined>): Promise<number> {
   const config = loadConfig(flags, process.env);
   const example = flags.example;
-  // The server answers at once; the component library loads meanwhile (app.actorflow.ready()).
+  // The server answers at once; the component library loads meanwhile (app.actorflow.loaded).
   const app = await buildServer({ config });
   await app.listen({ host: config.host, port: config.port });
-  await app.actorflow.ready();
+  await app.actorflow.loaded;
   if (example) {
     const { maxNodes, maxEdges, maxIipBytes } = defaultConfig();
     const { valid, problems } = inspectGraph(readGraphFile(example), app.actorflow.registry, { maxNodes, maxEdges, maxIipBytes });

@@ -12,8 +12,9 @@
 // killed (kill -9); only an operating-system crash can lose the last few commits. Writes are
 // group-committed by a writer thread (see WriteBatcher), so the event loop never waits for the
 // disk; callers await the promise before acknowledging anything. WAL checkpoints run on a
-// thread of their own (Checkpointer), off the commits' path. Reads use this thread's own
-// connection (WAL: readers see every committed write).
+// thread of their own (Checkpointer), off the commits' path. Both threads start with the first
+// write (each costs a start of Node, which a server's cold start need not wait for). Reads use
+// this thread's own connection (WAL: readers see every committed write).
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -123,8 +124,10 @@ export function isValidCursor(cursor: string): boolean {
 export class HistoryStore {
   readonly path: string;
   readonly #db: DatabaseSync;
-  readonly #writes: WriteBatcher;
-  readonly #checkpoints: Checkpointer;
+  /** The database file the threads open. */
+  readonly #file: string;
+  /** The writer and checkpointer threads, started by the first write (a start has no use for them). */
+  #threads: { writes: WriteBatcher; checkpoints: Checkpointer } | undefined;
   readonly #stmt: Record<'get' | 'payload' | 'events' | 'exists' | 'key', StatementSync>;
   #closed = false;
 
@@ -150,8 +153,7 @@ export class HistoryStore {
       this.#db.close();
       throw err;
     }
-    this.#writes = new WriteBatcher(file);
-    this.#checkpoints = new Checkpointer(file);
+    this.#file = file;
     const db = this.#db;
     this.#stmt = {
       get: db.prepare(`SELECT ${RECORD_COLUMNS} FROM runs WHERE id = ?`),
@@ -160,6 +162,13 @@ export class HistoryStore {
       exists: db.prepare('SELECT 1 AS found FROM runs WHERE id = ?'),
       key: db.prepare('SELECT request_hash, run_id FROM idempotency_keys WHERE scope = ? AND key = ?'),
     };
+  }
+
+  /** Where writes go: the writer thread (started now, with the checkpointer, if not yet). */
+  get #writes(): WriteBatcher {
+    if (!this.#threads && this.#closed) throw new Error('history store is closed');
+    this.#threads ??= { writes: new WriteBatcher(this.#file), checkpoints: new Checkpointer(this.#file) };
+    return this.#threads.writes;
   }
 
   /** The mutable columns of a run, in updateRun's order (id last). */
@@ -295,7 +304,7 @@ export class HistoryStore {
 
   /** Resolves once every queued write is committed. */
   flush(): Promise<void> {
-    return this.#writes.flush();
+    return this.#threads?.writes.flush() ?? Promise.resolve();
   }
 
   get closed(): boolean {
@@ -306,8 +315,8 @@ export class HistoryStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#writes.close();
-    await this.#checkpoints.close();
+    await this.#threads?.writes.close();
+    await this.#threads?.checkpoints.close();
     this.#db.close();
     if (this.#scratch) rmSync(this.#scratch, { recursive: true, force: true });
   }
