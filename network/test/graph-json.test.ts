@@ -213,6 +213,14 @@ describe('where things came from (sourcePath)', () => {
     const { graph } = readGraphJson(fbpExample());
     assert.equal(sourcePath(graph.addNode('new', 'x/X')), undefined);
   });
+
+  it('keeps the path out of sight: copies, keys and JSON of an item do not carry it', () => {
+    const { graph } = readGraphJson(fbpExample());
+    const node = graph.getNode('Split')!;
+    assert.deepEqual(Object.keys(node), Object.keys({ ...node }));
+    assert.equal(sourcePath({ ...node }), undefined);
+    assert.ok(!JSON.stringify(node).includes('$.processes'));
+  });
 });
 
 describe('an invalid graph document', () => {
