@@ -43,6 +43,15 @@ describe('HistoryStore', () => {
     assert.equal(store.get('nope'), undefined);
   });
 
+  it('records a finished run with its event log in one write (a run recorded only once it ended)', async () => {
+    const done = record('r1', { status: 'Completed', startedAt: 1001, finishedAt: 1005, results: { out: [1] } });
+    const log = { events: [{ seq: 0, event: { _type: 'NetworkStarted', timestamp: 1001 } }], dropped: 2 };
+    await store.insert(done, payload, undefined, log);
+    assert.deepEqual(store.get('r1'), done);
+    assert.deepEqual(store.payload('r1'), payload);
+    assert.deepEqual(store.events('r1'), log);
+  });
+
   it('stores message values in events and input that plain JSON cannot hold (bigint, binary, errors) in their plain form', async () => {
     await store.insert(record('r1'), { graph: {}, input: { in: 10n ** 30n } });
     await store.update(record('r1'), { events: [{ seq: 0, event: { _type: 'NetworkOutput', timestamp: 1, message: [new Uint8Array([1, 2, 3]), new Error('boom')] } }], dropped: 0 });

@@ -37,18 +37,24 @@ describe('crash recovery and shutdown', () => {
   });
 
   it('after kill -9 mid-run, a restart marks the runs in flight Failed (interrupted) and keeps everything acknowledged', async () => {
-    server = await spawnServer({ ACTORFLOW_DB: db, ACTORFLOW_MAX_CONCURRENT_RUNS: '1' });
+    server = await spawnServer({ ACTORFLOW_DB: db, ACTORFLOW_MAX_CONCURRENT_RUNS: '3' });
     const done = await api(server.url, 'POST', '/workflows?wait=true', { graph_json: delayGraph(1), metadata: { execution_id: 'finished-run' } });
     assert.equal(done.body.data.status, 'Completed');
+    // A synchronous request whose wait ran out: its 202 acknowledges the run, so it is recorded.
+    const waited = await api(server.url, 'POST', '/workflows?wait=true&timeout=50', { graph_json: delayGraph(60_000), metadata: { execution_id: 'waited-run' } });
+    assert.equal(waited.status, 202);
     const running = (await api(server.url, 'POST', '/workflows', { graph_json: delayGraph(60_000), metadata: { execution_id: 'running-run' } })).body.data.execution_id;
     await untilStatus(server.url, running, 'Running');
+    // A synchronous request still waiting: nobody has been told about its run yet.
+    void api(server.url, 'POST', '/workflows?wait=true', { graph_json: delayGraph(60_000), metadata: { execution_id: 'unanswered-run' } }).catch(() => {});
+    await untilStatus(server.url, 'unanswered-run', 'Running');
     const queued = await api(server.url, 'POST', '/workflows', { graph_json: delayGraph(60_000), metadata: { execution_id: 'queued-run' } });
     assert.equal(queued.status, 202);
     server.proc.kill('SIGKILL');
     assert.equal(await server.exited, 'SIGKILL');
 
     server = await spawnServer({ ACTORFLOW_DB: db });
-    for (const id of ['running-run', 'queued-run']) {
+    for (const id of ['waited-run', 'running-run', 'queued-run']) {
       const r: Record<string, any> = (await api(server.url, 'GET', `/workflows/${id}`)).body.data;
       assert.equal(r.status, 'Failed', id);
       assert.equal(r.error.code, 'INTERRUPTED');
@@ -59,7 +65,8 @@ describe('crash recovery and shutdown', () => {
     assert.equal(kept.status, 'Completed');
     assert.deepEqual(kept.result.results, { out: ['tick'] });
     const listed = (await api(server.url, 'GET', '/workflows')).body.data.executions.map((e: { id: string }) => e.id);
-    assert.deepEqual(listed, ['queued-run', 'running-run', 'finished-run']);
+    assert.deepEqual(listed, ['queued-run', 'running-run', 'waited-run', 'finished-run']);
+    assert.equal((await api(server.url, 'GET', '/workflows/unanswered-run')).status, 404);
     assert.match(server.output(), /marked runs interrupted by the previous process as Failed/);
   });
 

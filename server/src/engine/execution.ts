@@ -3,7 +3,7 @@
 // object: its status changes, and — once it is Running — its Network, whose `events` hub they
 // subscribe to. Only the engine changes it.
 import type { Graph, Network } from '@actorflow/network';
-import { isTerminal, type RunError, type RunRecord, type RunSource, type RunStatus } from '../run-record.ts';
+import { isTerminal, type RunError, type RunPayload, type RunRecord, type RunSource, type RunStatus } from '../run-record.ts';
 import type { EventLog } from './event-log.ts';
 import type { WebhookTarget } from './webhooks.ts';
 
@@ -26,6 +26,11 @@ export class Execution {
   readonly finished: Promise<RunRecord>;
   /** Why the run is being cancelled, once it is. */
   cancelReason: RunError | null = null;
+  /**
+   * @internal Graph and input of a run not recorded yet: one whose caller acknowledges it only
+   * once it has ended (SubmitRequest.recordAtEnd) is recorded then, in one write.
+   */
+  unrecorded: RunPayload | null = null;
   readonly #record: RunRecord;
   #network: Network | undefined;
   #listeners: StatusListener[] = [];

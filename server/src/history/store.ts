@@ -109,6 +109,14 @@ function toRecord(row: RunRow): RunRecord {
   };
 }
 
+/** A run's event log as stored: the events kept, and how many were dropped beyond the limit. */
+export interface StoredEventLog {
+  events: readonly StoredEvent[];
+  dropped: number;
+}
+
+const saveEvents = (id: string, log: StoredEventLog): Write[number] => ['saveEvents', [id, toJsonText(log.events), log.dropped]];
+
 const encodeCursor = (seq: number) => Buffer.from(`seq:${seq}`).toString('base64url');
 
 function decodeCursor(cursor: string): number | undefined {
@@ -177,8 +185,11 @@ export class HistoryStore {
       JSON.stringify(record.errors), jsonOrNull(record.error), record.eventsDropped, jsonOrNull(record.webhook), record.id];
   }
 
-  /** Records a new run (and its idempotency key); resolves once committed. */
-  async insert(record: RunRecord, payload: RunPayload, idempotency?: IdempotencyKey): Promise<void> {
+  /**
+   * Records a new run (and its idempotency key; and its event log, for a run recorded only once it
+   * has ended); resolves once committed.
+   */
+  async insert(record: RunRecord, payload: RunPayload, idempotency?: IdempotencyKey, events?: StoredEventLog): Promise<void> {
     const graph = JSON.stringify(payload.graph);
     const hash = createHash('sha256').update(graph).digest('base64url');
     const write: Write = [];
@@ -190,6 +201,7 @@ export class HistoryStore {
         JSON.stringify(record.errors), jsonOrNull(record.error), record.eventsDropped, jsonOrNull(record.webhook)]],
     );
     if (idempotency) write.push(['insertKey', [idempotency.scope, idempotency.key, idempotency.requestHash, record.id]]);
+    if (events) write.push(saveEvents(record.id, events));
     await this.#writes.write(write);
     this.#rememberGraph(hash);
   }
@@ -200,9 +212,9 @@ export class HistoryStore {
   }
 
   /** Saves a run's status, timings, results, stats and errors (and its event log, if given); resolves once committed. */
-  async update(record: RunRecord, events?: { events: readonly StoredEvent[]; dropped: number }): Promise<void> {
+  async update(record: RunRecord, events?: StoredEventLog): Promise<void> {
     const write: Write = [['updateRun', this.#mutable(record)]];
-    if (events) write.push(['saveEvents', [record.id, toJsonText(events.events), events.dropped]]);
+    if (events) write.push(saveEvents(record.id, events));
     await this.#writes.write(write);
   }
 

@@ -53,6 +53,8 @@ export async function workflowRoutes(app: FastifyInstance): Promise<void> {
       input: body.input,
       metadata: body.metadata,
       source: 'rest',
+      // A synchronous request tells its client about the run once it has ended: one write then.
+      recordAtEnd: request.query.wait === true,
       idempotency: key === undefined ? undefined : { scope: request.clientId, key, requestHash: createHash('sha256').update(JSON.stringify(body)).digest('hex') },
     });
     const { id } = submission;
@@ -63,6 +65,7 @@ export async function workflowRoutes(app: FastifyInstance): Promise<void> {
       const record = await engine.waitFor(id, timeout);
       if (record && isTerminal(record.status)) return reply.code(200).send(ok(executionView(record)));
       const status = record?.status ?? submission.status;
+      await engine.acknowledge(id); // the 202 acknowledges the run: it is recorded first
       return reply.code(202).send(ok({ execution_id: id, status, message: `still ${status} after ${timeout} ms; poll GET /workflows/${id}` }));
     }
     return reply.code(202).send(ok({ execution_id: id, status: submission.status, message: submission.replayed ? 'idempotent replay: this key already started this run' : acceptedMessage(submission.status) }));

@@ -371,7 +371,8 @@ export class ZealIntegration {
    * Returns undefined when there is nothing to feed. Call `finish` with the outcome.
    */
   observe(execution: ObservedExecution): ObservedRun | undefined {
-    if (this.#closed) return undefined;
+    // Without Zeal configured there is nothing to send (and runs are not mapped for nothing).
+    if (this.#closed || (!this.tracing && !this.live)) return undefined;
     const mapping = ZealMapping.fromGraph(execution.graph);
     const ctx = execution.metadata?.zeal as ZealRunContext | undefined;
     const zealWorkflow = (typeof ctx?.workflowId === 'string' ? ctx.workflowId : undefined) ?? mapping.workflowId;
