@@ -110,5 +110,11 @@ for (const input of [...Object.keys(result.metafile.inputs), 'package-lock.json'
 }
 writeFileSync(join(staging, MANIFEST), JSON.stringify({ command: COMMAND, modules, inputs }));
 rmSync(DIST, { recursive: true, force: true });
-renameSync(staging, DIST);
+try {
+  renameSync(staging, DIST);
+} catch (err) {
+  // Another build of the same sources finished first: keep its bundle.
+  rmSync(staging, { recursive: true, force: true });
+  if (!freshManifest()) throw err;
+}
 process.stderr.write(`server: bundled the actorflow command into ${relative(ROOT, DIST)} (${Object.keys(result.metafile.outputs).length} files, ${Math.round(performance.now() - started)} ms)\n`);
