@@ -130,10 +130,7 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
   // The component library loads just after the server starts listening (or at the first request,
   // for a server that is only injected into), so the first answer does not wait for it.
   let readiness: Promise<void> | undefined;
-  let settleLoaded!: (failure?: unknown) => void;
-  const loaded = new Promise<void>((resolve, reject) => {
-    settleLoaded = (failure) => (failure === undefined ? resolve() : reject(failure));
-  });
+  const { promise: loaded, resolve: markLoaded, reject: markFailed } = Promise.withResolvers<void>();
   loaded.catch(() => {}); // a failure is logged where it happens; who awaits `loaded` sees it too
   // Retention (its first pass, then every few minutes) starts with the loading too: its deletes
   // start the history's threads, which the first answer need not wait for.
@@ -142,9 +139,9 @@ export async function buildServer(options: BuildServerOptions = {}): Promise<Fas
     retention = scheduleRetention(history, { maxAgeMs: config.retentionDays * 86_400_000, maxRuns: config.retentionMaxRuns }, app.log);
     try {
       await Promise.all([options.registry ? undefined : importComponents(registry, app), retention.firstPass]);
-      settleLoaded();
+      markLoaded();
     } catch (err) {
-      settleLoaded(err);
+      markFailed(err);
       throw err;
     }
   };

@@ -230,7 +230,7 @@ export class ExecutionEngine {
       const key = request.idempotency && `${request.idempotency.scope}\n${request.idempotency.key}`;
       if (key) this.#pendingKeys.set(key, { requestHash: request.idempotency!.requestHash, id });
       const payload = { graph: request.graph instanceof Graph ? toGraphJson(request.graph) : request.graph, input };
-      if (request.recordAtEnd && startNow && !request.idempotency) exec.unrecorded = payload;
+      if (request.recordAtEnd && startNow && !request.idempotency) exec.deferRecording(payload);
       else {
         try {
           await this.#o.history.insert(record, payload, request.idempotency);
@@ -285,10 +285,8 @@ export class ExecutionEngine {
    */
   async acknowledge(id: string): Promise<void> {
     const exec = this.#active.get(id);
-    const payload = exec?.unrecorded;
-    if (!exec || !payload) return;
-    exec.unrecorded = null;
-    await this.#o.history.insert(exec.record(), payload);
+    const payload = exec?.takeUnrecorded();
+    if (exec && payload) await this.#o.history.insert(exec.record(), payload);
   }
 
   /** Waits up to `timeoutMs` for a run to finish; resolves with its record then (or as it is). */
@@ -349,8 +347,9 @@ export class ExecutionEngine {
       const logSub = this.#logTypes.length === 0 ? null : net.events.subscribe((event) => {
         exec.eventLog.push(event);
       }, { types: this.#logTypes, bufferSize: 100_000 });
-      // Running is announced, not persisted: the history records acceptance and the end, and a
-      // run found Queued after a crash is marked interrupted just like a Running one.
+      // Running is announced, not persisted: the history records acceptance (unless deferred,
+      // see recordAtEnd) and the end, and a run found Queued after a crash is marked interrupted
+      // just like a Running one.
       exec.patch({ status: 'Running', startedAt: Date.now() });
       exec.notify((err) => this.#log.error({ run_id, err }, 'a status listener threw'));
       this.#log.debug({ run_id }, 'run started');
@@ -391,8 +390,7 @@ export class ExecutionEngine {
     const record = exec.record();
     try {
       const events = { events: exec.eventLog.entries(), dropped: exec.eventLog.dropped };
-      const unrecorded = exec.unrecorded;
-      exec.unrecorded = null;
+      const unrecorded = exec.takeUnrecorded();
       if (unrecorded) await this.#o.history.insert(record, unrecorded, undefined, events);
       else await this.#o.history.update(record, events);
     } catch (err) {

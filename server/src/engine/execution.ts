@@ -26,12 +26,9 @@ export class Execution {
   readonly finished: Promise<RunRecord>;
   /** Why the run is being cancelled, once it is. */
   cancelReason: RunError | null = null;
-  /**
-   * @internal Graph and input of a run not recorded yet: one whose caller acknowledges it only
-   * once it has ended (SubmitRequest.recordAtEnd) is recorded then, in one write.
-   */
-  unrecorded: RunPayload | null = null;
   readonly #record: RunRecord;
+  /** Graph and input of a run not recorded yet (see deferRecording). */
+  #unrecorded: RunPayload | null = null;
   #network: Network | undefined;
   #listeners: StatusListener[] = [];
   #resolveFinished!: (record: RunRecord) => void;
@@ -83,6 +80,21 @@ export class Execution {
   }
 
   // ------------------------------------------------------------------ engine side
+
+  /**
+   * @internal The engine records this run later (its caller acknowledges it only once it has
+   * ended, SubmitRequest.recordAtEnd): it keeps what is to be recorded with it.
+   */
+  deferRecording(payload: RunPayload): void {
+    this.#unrecorded = payload;
+  }
+
+  /** @internal What is left to record of a deferred run (once: the next call returns null). */
+  takeUnrecorded(): RunPayload | null {
+    const payload = this.#unrecorded;
+    this.#unrecorded = null;
+    return payload;
+  }
 
   /** @internal The engine attaches the network it built for the run. */
   attach(network: Network): void {
